@@ -1,0 +1,49 @@
+"""The one interface adapters use to talk to the conversation core (the core implements it; tests may fake it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal, Protocol
+
+from bot.models import Answer, Language, Platform, Question, Topic
+
+Rating = Literal[1, -1]
+TokenCallback = Callable[[str], None]
+
+
+class CoachPort(Protocol):
+    """Everything an adapter may ask of the core. All methods are synchronous and thread-safe:
+    adapters on an event loop call them through `asyncio.to_thread`."""
+
+    def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
+        """Answer one question. With an LLM configured, `on_token` receives text deltas as they
+        stream (called from the worker thread); the returned Answer is always the complete, final one."""
+        ...
+
+    def topics(self, language: Language) -> list[Topic]:
+        """The guide's sections, in reading order, titled in `language`."""
+        ...
+
+    def topic_answer(self, question: Question, section: str) -> Answer:
+        """A short summary of one section (by its German heading), in the question's language."""
+        ...
+
+    def suggestions(self, language: Language, prefix: str = "", limit: int = 25) -> list[str]:
+        """Suggested questions (for autocomplete and starter prompts), filtered by `prefix`."""
+        ...
+
+    def help_text(self, language: Language) -> str:
+        """What the coach can do and how to ask, in Markdown."""
+        ...
+
+    def detect_language(self, text: str, hint: Language | None = None) -> Language:
+        """The language the coach would answer `text` in."""
+        ...
+
+    def record_feedback(self, answer_id: str, platform: Platform, user: str, rating: Rating) -> bool:
+        """Store 👍 (1) or 👎 (-1) for an answer the coach gave; False if the answer is unknown."""
+        ...
+
+    def forget(self, platform: Platform, user: str) -> int:
+        """Erase everything stored about one user (memory and feedback); returns rows removed."""
+        ...

@@ -1,0 +1,86 @@
+"""One pydantic-settings object for the whole bot: environment (and an optional `.env`), secrets as SecretStr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+CsvList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Build with `Settings(_env_file=None, ...)` in tests."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_data_dir("pm-coach")),
+        validation_alias=_env("COACHBOT_DATA_DIR", "data_dir"),
+    )
+    knowledge_dirs: CsvList = Field(
+        default_factory=lambda: [str(KNOWLEDGE_DIR)],
+        validation_alias=_env("COACHBOT_KNOWLEDGE", "knowledge_dirs"),
+    )
+    chroma_url: str | None = Field(default=None, validation_alias=_env("CHROMA_URL", "chroma_url"))
+    collection: str = Field(default="pm-coach", validation_alias=_env("COACHBOT_COLLECTION", "collection"))
+    embeddings: str = Field(default="auto", validation_alias=_env("EMBEDDINGS", "embeddings"))
+    llm: str | None = Field(default=None, validation_alias=_env("LLM", "llm"))
+    llm_timeout: float = Field(default=30.0, gt=0, validation_alias=_env("LLM_TIMEOUT", "llm_timeout"))
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias=_env("OPENAI_API_KEY", "openai_api_key"))
+    openai_base_url: str | None = Field(default=None, validation_alias=_env("OPENAI_BASE_URL", "openai_base_url"))
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("ANTHROPIC_API_KEY", "anthropic_api_key")
+    )
+    ollama_base_url: str | None = Field(default=None, validation_alias=_env("OLLAMA_BASE_URL", "ollama_base_url"))
+
+    memory_turns: int = Field(default=10, ge=1, validation_alias=_env("COACHBOT_MEMORY_TURNS", "memory_turns"))
+    retention_days: float = Field(default=30, gt=0, validation_alias=_env("COACHBOT_RETENTION_DAYS", "retention_days"))
+    log_level: str = Field(default="INFO", validation_alias=_env("COACHBOT_LOG_LEVEL", "log_level"))
+
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_BOT_TOKEN", "slack_bot_token"))
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_APP_TOKEN", "slack_app_token"))
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_SIGNING_SECRET", "slack_signing_secret")
+    )
+    slack_api_url: str | None = Field(default=None, validation_alias=_env("SLACK_API_URL", "slack_api_url"))
+    slack_channels: CsvList = Field(default_factory=list, validation_alias=_env("SLACK_CHANNELS", "slack_channels"))
+
+    discord_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_TOKEN", "discord_token"))
+    discord_api_base: str | None = Field(default=None, validation_alias=_env("DISCORD_API_BASE", "discord_api_base"))
+    discord_gateway_url: str | None = Field(
+        default=None, validation_alias=_env("DISCORD_GATEWAY_URL", "discord_gateway_url")
+    )
+    discord_guilds: CsvList = Field(default_factory=list, validation_alias=_env("DISCORD_GUILDS", "discord_guilds"))
+    discord_channels: CsvList = Field(
+        default_factory=list, validation_alias=_env("DISCORD_CHANNELS", "discord_channels")
+    )
+
+    _split = field_validator("knowledge_dirs", "slack_channels", "discord_guilds", "discord_channels", mode="before")(
+        _split_csv
+    )
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def state_db(self) -> Path:
+        """SQLite file for conversation memory, feedback and the index's record manager."""
+        return self.data_dir / "state.sqlite3"
