@@ -19,13 +19,16 @@ LABELS = {
     "de": {"next": "Nächster Schritt", "more": "Außerdem wichtig"},
 }
 MAX_POINTS = 3
+SECTIONS_PER_ANSWER = 3
+RELEVANCE_FLOOR = 0.55  # of the best passage's fused score
+SELF_CONTAINED = 60  # characters: a shorter list item ("Is the person a team player?") needs its lead-in
 SNIPPET_CHARS = 280
 
 
 @dataclass(frozen=True)
 class Composition:
     text: str
-    points: list[str]  # the answer's bullet points, for follow-ups like "tell me more about the second one"
+    points: list[str]  # the answer's items in display order, for follow-ups like "tell me more about the second one"
     sources: list[Source]
     follow_ups: list[str]
 
@@ -36,6 +39,7 @@ class ExtractiveComposer:
     def __init__(self, chunks: list[Chunk], catalogue: Catalogue) -> None:
         self.catalogue = catalogue
         self.counterparts = {(c.section, c.lang, c.source.rsplit(".", 2)[0], c.order): c for c in chunks}
+        self.whole_list = {_block(c): c for c in chunks if c.part == "list"}
 
     def in_language(self, chunk: Chunk, language: Language) -> Chunk:
         """The same passage in `language` if the guide has it (files named `name.de.md` / `name.en.md`)."""
@@ -45,28 +49,41 @@ class ExtractiveComposer:
         return self.counterparts.get((chunk.section, language, stem, chunk.order), chunk)
 
     def _passages(self, retrieval: Retrieval, language: Language, limit: int) -> list[ChunkHit]:
-        """Best passages first, each once (a German hit and its English twin are the same passage)."""
-        seen: set[str] = set()
+        """Relevant passages, best first, each once: a German hit and its English twin are one passage, and
+        two items of one list become the list. Only the best sections contribute, only passages near the best."""
+        sections = {s.section for s in retrieval.sections[:SECTIONS_PER_ANSWER]}
+        hits = sorted(
+            (h for s in retrieval.sections if s.section in sections for h in s.hits),
+            key=lambda h: h.score,
+            reverse=True,
+        )
         chosen: list[ChunkHit] = []
-        hits = sorted((h for s in retrieval.sections for h in s.hits), key=lambda h: h.score, reverse=True)
+        floor = hits[0].score * RELEVANCE_FLOOR if hits else 0.0
         for hit in hits:
-            chunk = self.in_language(hit.chunk, language)
-            if chunk.id in seen or any(_overlaps(chunk.text, c.chunk.text) for c in chosen):
-                continue
-            seen.add(chunk.id)
-            chosen.append(ChunkHit(chunk, hit.score, hit.dense, hit.lexical))
-            if len(chosen) == limit:
+            if hit.score < floor or len(chosen) == limit:
                 break
+            chunk = self.in_language(hit.chunk, language)
+            same_block = [i for i, c in enumerate(chosen) if _block(c.chunk) == _block(chunk)]
+            if not same_block:
+                chosen.append(ChunkHit(chunk, hit.score, hit.dense, hit.lexical))
+                continue
+            first = chosen[same_block[0]]
+            if first.chunk.part == "item" and first.chunk.id != chunk.id:
+                whole = self.whole_list.get(_block(chunk), first.chunk)
+                chosen[same_block[0]] = ChunkHit(whole, first.score, first.dense, first.lexical)
         return chosen
 
-    def compose(self, retrieval: Retrieval, language: Language, *, depth: int = 0) -> Composition:
-        """`depth` skips that many leading passages, for "tell me more"."""
+    def compose(self, retrieval: Retrieval, language: Language, *, depth: int = 0, focus: str | None = None) -> Composition:
+        """`depth` skips that many leading passages, for "tell me more"; `focus` leads with one earlier point."""
         passages = self._passages(retrieval, language, limit=1 + MAX_POINTS + depth)[depth:]
-        if not passages:
+        if focus:
+            passages = [p for p in passages if focus not in p.chunk.text and _point(p.chunk) not in focus]
+        if not passages and not focus:
             return Composition("", [], [], [])
-        lead, rest = passages[0], passages[1:]
-        lines = [lead.chunk.text.strip(), ""]
-        points = [_single_line(p.chunk.text) for p in rest]
+        lead_text = focus or passages[0].chunk.text.strip()
+        lead, rest = (None, passages[:MAX_POINTS]) if focus else (passages[0], passages[1 : 1 + MAX_POINTS])
+        lines = [lead_text, ""]
+        points = [_point(p.chunk) for p in rest]
         actionable = next((p for p in points if ACTION_CUE.search(p)), None)
         for point in points:
             if point is actionable:
@@ -74,10 +91,11 @@ class ExtractiveComposer:
             lines.append(f"- {point}")
         if actionable:
             lines.append(f"- **{LABELS[language]['next']}:** {actionable}")
+        lead_items = [line.strip()[2:] for line in lead_text.splitlines() if line.strip().startswith("- ")]
         return Composition(
             text="\n".join(lines).strip(),
-            points=[_single_line(lead.chunk.text), *points],
-            sources=self.sources(passages, language),
+            points=[*lead_items, *points],
+            sources=self.sources([p for p in (lead, *rest) if p is not None], language),
             follow_ups=self.follow_ups(retrieval, language),
         )
 
@@ -104,6 +122,21 @@ class ExtractiveComposer:
         return list(dict.fromkeys(questions))[:limit]
 
 
+def _block(chunk: Chunk) -> tuple[str, int]:
+    return chunk.source, chunk.block
+
+
+def _point(chunk: Chunk) -> str:
+    """A passage as one bullet (a list nests under its lead-in); an item keeps its lead-in only when needed."""
+    if chunk.part == "list":
+        lines = [line.strip() for line in chunk.text.splitlines() if line.strip()]
+        return "\n".join(line if not line.startswith("- ") else f"  {line}" for line in lines)
+    if chunk.part == "item":
+        item = chunk.text.splitlines()[-1].removeprefix("- ").strip()
+        return item if len(item) >= SELF_CONTAINED else _single_line(chunk.text)
+    return _single_line(chunk.text)
+
+
 def _single_line(text: str) -> str:
     return " ".join(line.removeprefix("- ").strip() for line in text.splitlines() if line.strip())
 
@@ -114,9 +147,3 @@ def _snippet(text: str) -> str:
         return flat
     cut = flat[:SNIPPET_CHARS].rsplit(" ", 1)[0]
     return f"{cut}…"
-
-
-def _overlaps(a: str, b: str) -> bool:
-    """True when one passage contains the other (a whole list and one of its items)."""
-    a, b = _single_line(a), _single_line(b)
-    return a in b or b in a

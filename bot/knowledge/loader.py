@@ -64,17 +64,18 @@ def _parse_sections(text: str, fallback_title: str) -> list[_Section]:
     return [s for s in sections if s.blocks]
 
 
-def _split_block(block: list[str]) -> Iterator[str]:
-    """A paragraph is one chunk; a list is one chunk as a whole (for "what are the three…" questions)
-    and one per item, each led by the sentence that introduced it."""
+def _split_block(block: list[str]) -> Iterator[tuple[str, str]]:
+    """(part, text): a paragraph is one chunk; a list is one chunk as a whole (for "what are the three…"
+    questions) and one per item, each led by the sentence that introduced it."""
     lead = [line for line in block if not BULLET.match(line)]
     items = [line for line in block if BULLET.match(line)]
-    yield "\n".join(block)
     if len(items) < 2:
+        yield "paragraph", "\n".join(block)
         return
+    yield "list", "\n".join(block)
     intro = " ".join(lead)
     for item in items:
-        yield f"{intro} {item}".strip() if intro else item
+        yield "item", f"{intro}\n{item}" if intro else item
 
 
 def chunk_file(path: Path, root: Path | None = None) -> list[Document]:
@@ -88,7 +89,8 @@ def chunk_file(path: Path, root: Path | None = None) -> list[Document]:
     documents = []
     for order, section in enumerate(_parse_sections(text, fallback_title=stem)):
         canonical = section.section or section.heading
-        for index, chunk in enumerate(c for block in section.blocks for c in _split_block(block)):
+        parts = [(b, part, c) for b, block in enumerate(section.blocks) for part, c in _split_block(block)]
+        for index, (block, part, chunk) in enumerate(parts):
             digest = hashlib.sha1(f"{source}\x00{canonical}\x00{index}\x00{chunk}".encode()).hexdigest()[:16]
             documents.append(
                 Document(
@@ -101,6 +103,8 @@ def chunk_file(path: Path, root: Path | None = None) -> list[Document]:
                         "lang": language,
                         "source": source,
                         "order": order * 1000 + index,
+                        "block": order * 1000 + block,  # chunks cut from one paragraph or list share it
+                        "part": part,
                     },
                 )
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterable
@@ -11,14 +12,16 @@ from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from langchain_chroma import Chroma
+from typing import TYPE_CHECKING
+
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
-from langchain_core.indexing import IndexingResult, index
 
 from bot.knowledge.loader import load_documents
-from bot.knowledge.record_manager import SQLiteRecordManager
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.indexing import IndexingResult
 
 log = logging.getLogger(__name__)
 CHROMA_SETTINGS = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
@@ -47,6 +50,8 @@ class Chunk:
     lang: str
     source: str
     order: int
+    block: int = 0  # chunks cut from one paragraph or list share a block
+    part: str = "paragraph"  # paragraph | list | item
 
 
 class KnowledgeStore:
@@ -57,15 +62,9 @@ class KnowledgeStore:
         self.embeddings = embeddings
         self.collection_name = f"{settings.collection}-{embedding_name}"
         self.client = chroma_client(settings)
-        self.vectorstore = Chroma(
-            collection_name=self.collection_name,
-            embedding_function=embeddings,
-            client=self.client,
-            collection_metadata={"hnsw:space": "cosine"},
+        self.collection = self.client.get_or_create_collection(
+            self.collection_name, metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
-        self.collection = self.client.get_collection(self.collection_name)
-        self.record_manager = SQLiteRecordManager(f"chroma/{self.collection_name}", settings.state_db)
-        self.record_manager.create_schema()
 
     @property
     def _sources_file(self) -> Path:
@@ -83,6 +82,10 @@ class KnowledgeStore:
         self._sources_file.parent.mkdir(parents=True, exist_ok=True)
         self._sources_file.write_text(json.dumps(sorted(set(extra)), indent=2))
 
+    @property
+    def _fingerprint_file(self) -> Path:
+        return self.settings.data_dir / f"index-{self.collection_name}.sha256"
+
     def ingest(self, extra_paths: Iterable[Path] = (), *, progress: bool = False) -> IndexingResult:
         """Index every source; unchanged chunks cost no embedding, edited and deleted files lose their old chunks."""
         extra_paths = [Path(p) for p in extra_paths]
@@ -91,16 +94,34 @@ class KnowledgeStore:
             raise FileNotFoundError(f"no such file or folder: {', '.join(map(str, missing))}")
         self.remember_sources(extra_paths)
         documents = load_documents(p for p in self.sources() if p.exists())
-        batches = _progress(documents, progress)
+        fingerprint = _fingerprint(documents)
+        if self._fingerprint_file.exists() and self._fingerprint_file.read_text() == fingerprint and self.count():
+            # Nothing changed since the last run: skip LangChain's indexing (and its imports) entirely.
+            return {"num_added": 0, "num_updated": 0, "num_skipped": len(documents), "num_deleted": 0}
+        # Heavy imports, needed only when something changed.
+        from langchain_chroma import Chroma
+        from langchain_core.indexing import index
+
+        from bot.knowledge.record_manager import SQLiteRecordManager
+
+        record_manager = SQLiteRecordManager(f"chroma/{self.collection_name}", self.settings.state_db)
+        record_manager.create_schema()
+        vectorstore = Chroma(
+            collection_name=self.collection_name,
+            embedding_function=self.embeddings,
+            client=self.client,
+            collection_metadata={"hnsw:space": "cosine"},
+        )
         result = index(
-            batches,
-            self.record_manager,
-            self.vectorstore,
+            _progress(documents, progress),
+            record_manager,
+            vectorstore,
             cleanup="full",
             source_id_key="source",
             key_encoder="sha256",
             batch_size=64,
         )
+        self._fingerprint_file.write_text(fingerprint)
         log.info("ingest: %s", result)
         return result
 
@@ -116,6 +137,8 @@ class KnowledgeStore:
                 lang=str(meta.get("lang", "en")),
                 source=str(meta.get("source", "")),
                 order=int(meta.get("order", 0)),
+                block=int(meta.get("block", meta.get("order", 0))),
+                part=str(meta.get("part", "paragraph")),
             )
             for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
         ]
@@ -123,6 +146,13 @@ class KnowledgeStore:
 
     def count(self) -> int:
         return self.collection.count()
+
+
+def _fingerprint(documents: list[Document]) -> str:
+    digest = hashlib.sha256()
+    for document in documents:
+        digest.update(json.dumps([document.id, document.page_content, document.metadata], sort_keys=True).encode())
+    return digest.hexdigest()
 
 
 def _progress(documents: list[Document], enabled: bool) -> Iterable[Document]:
