@@ -46,9 +46,9 @@ class Coach:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         llm = None
         if settings.llm:
-            from bot.llm.setup import build_composer  # provider packages load only when an LLM is configured
+            from bot.llm.generate import LLMComposer  # provider packages load only when an LLM is configured
 
-            llm = build_composer(settings)
+            llm = LLMComposer.from_settings(settings)
         return cls(
             knowledge=KnowledgeBase.open(settings),
             memory=ConversationMemory(
