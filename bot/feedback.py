@@ -159,10 +159,11 @@ def _one_line(text: str, width: int = QUESTION_WIDTH) -> str:
 
 def _table(header: list[str], rows: list[list[str]], numeric: int) -> list[str]:
     """Columns aligned to their widest cell; the first `numeric` columns are right-aligned."""
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
     return [
         "  ".join(
-            cell.rjust(width) if i < numeric else cell.ljust(width) for i, (cell, width) in enumerate(zip(row, widths))
+            cell.rjust(width) if i < numeric else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
         ).rstrip()
         for row in [header, *rows]
     ]

@@ -9,7 +9,7 @@ import pytest
 from bot.feedback import PRIVATE_QUESTION, FeedbackReport, FeedbackStore, render_report
 from bot.memory import ConversationMemory
 from bot.models import Platform, Privacy
-from tests.fakes.turns import ask, clock, reply, run_in_threads, state_db  # noqa: F401 (fixtures)
+from tests.fakes.turns import ask, reply, run_in_threads
 
 
 @pytest.fixture

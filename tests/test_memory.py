@@ -7,10 +7,11 @@ import stat
 from datetime import datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from bot.memory import ConversationMemory, Turn
 from bot.models import Platform, Privacy
-from tests.fakes.turns import START, ask, clock, reply, run_in_threads, state_db  # noqa: F401 (fixtures)
+from tests.fakes.turns import START, ask, reply, run_in_threads
 
 
 @pytest.fixture
@@ -263,6 +264,6 @@ def test_turn_is_immutable(memory):
     question = ask()
     memory.record(question, reply(question), ["x"])
     turn = memory.history(question.conversation_key)[0]
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         turn.user = "someone else"  # type: ignore[misc]
     assert isinstance(turn.created_at, datetime)

@@ -1,4 +1,4 @@
-"""Builders for questions, answers, a settable clock and the state-layer fixtures (import them into a test module)."""
+"""Builders for questions and answers, a settable clock and a thread runner, for the state-layer tests."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-
-import pytest
 
 from bot.models import Answer, Mode, Platform, Privacy, Question, Source
 
@@ -80,13 +78,3 @@ def run_in_threads(work: Callable[[int], None], count: int) -> list[BaseExceptio
     for thread in threads:
         thread.join()
     return errors
-
-
-@pytest.fixture
-def state_db(tmp_path):
-    return tmp_path / "state.sqlite3"
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
