@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from bot.models import Answer, Mode, Platform, Privacy, Question, Source
 
@@ -78,3 +79,8 @@ def run_in_threads(work: Callable[[int], None], count: int) -> list[BaseExceptio
     for thread in threads:
         thread.join()
     return errors
+
+
+def bytes_on_disk(db_path: Path) -> bytes:
+    """Everything SQLite keeps for this database: the file and its WAL and shared-memory files."""
+    return b"".join(p.read_bytes() for p in sorted(db_path.parent.glob(f"{db_path.name}*")))
