@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -13,6 +13,7 @@ from bot.models import Language, Platform, Privacy
 from bot.store import SqliteStore, epoch, utc_now
 
 PRIVATE_QUESTION = "(private question)"
+EXPIRED_QUESTION = "(question no longer kept)"
 QUESTION_WIDTH = 60  # characters of a question shown in the terminal report
 
 
@@ -49,7 +50,8 @@ class FeedbackStore(SqliteStore):
     """Thread-safe. May share its SQLite file with `ConversationMemory` (distinct table).
 
     Question and answer texts from DMs and private replies are never written to disk here: a report
-    can only show them as "(private question)"."""
+    can only show them as "(private question)". With a `retention`, channel texts are erased once the
+    first vote on them is that old (the votes stay and keep counting)."""
 
     SCHEMA = """
         CREATE TABLE IF NOT EXISTS feedback_votes (
@@ -69,9 +71,15 @@ class FeedbackStore(SqliteStore):
         CREATE INDEX IF NOT EXISTS feedback_votes_by_asker ON feedback_votes (platform, asker);
     """
 
-    def __init__(self, db_path: Path, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, db_path: Path, retention: timedelta | None = None, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        if retention is not None and retention <= timedelta(0):
+            raise ValueError(f"retention must be positive, got {retention}")
+        self.retention = retention
         self._clock = clock
         super().__init__(db_path)
+        self.purge_expired()
 
     def record(
         self,
@@ -99,8 +107,7 @@ class FeedbackStore(SqliteStore):
             db.execute(
                 "INSERT INTO feedback_votes (answer_id, platform, user, rating, question_id, asker, privacy, language,"
                 " question_text, answer_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (answer_id, platform, user) DO UPDATE SET"
-                " rating = excluded.rating, created_at = excluded.created_at",
+                " ON CONFLICT (answer_id, platform, user) DO UPDATE SET rating = excluded.rating",
                 (
                     answer_id,
                     Platform(platform).value,
@@ -116,7 +123,19 @@ class FeedbackStore(SqliteStore):
                 ),
             )
 
+    def purge_expired(self) -> int:
+        """Erase the texts of questions and answers older than the retention; returns the votes affected."""
+        if self.retention is None:
+            return 0
+        return self.erase(
+            "UPDATE feedback_votes SET question_text = NULL, answer_text = NULL"
+            " WHERE (question_text IS NOT NULL OR answer_text IS NOT NULL) AND answer_id IN"
+            " (SELECT answer_id FROM feedback_votes GROUP BY answer_id HAVING MIN(created_at) < ?)",
+            (epoch(self._clock() - self.retention),),
+        )
+
     def report(self, limit: int = 10) -> FeedbackReport:
+        self.purge_expired()
         per_platform = self.query(
             "SELECT platform, SUM(rating = 1), SUM(rating = -1) FROM feedback_votes GROUP BY platform ORDER BY platform"
         )
@@ -133,7 +152,7 @@ class FeedbackStore(SqliteStore):
             RatedAnswer(
                 answer_id=answer_id,
                 question_id=question_id,
-                question=question_text if privacy == Privacy.CHANNEL and question_text else PRIVATE_QUESTION,
+                question=_shown(Privacy(privacy), question_text),
                 platform=platform,
                 language=language,
                 up=up,
@@ -145,11 +164,16 @@ class FeedbackStore(SqliteStore):
 
     def forget(self, platform: Platform, user: str) -> int:
         """Erase the user's votes and every vote on a question they asked; returns the rows removed."""
-        value = Platform(platform).value
-        with self.transaction() as db:
-            return db.execute(
-                "DELETE FROM feedback_votes WHERE platform = ? AND (user = ? OR asker = ?)", (value, user, user)
-            ).rowcount
+        return self.erase(
+            "DELETE FROM feedback_votes WHERE platform = ? AND (user = ? OR asker = ?)",
+            (Platform(platform).value, user, user),
+        )
+
+
+def _shown(privacy: Privacy, question_text: str | None) -> str:
+    if privacy is not Privacy.CHANNEL:
+        return PRIVATE_QUESTION
+    return question_text or EXPIRED_QUESTION
 
 
 def _one_line(text: str, width: int = QUESTION_WIDTH) -> str:
@@ -159,10 +183,11 @@ def _one_line(text: str, width: int = QUESTION_WIDTH) -> str:
 
 def _table(header: list[str], rows: list[list[str]], numeric: int) -> list[str]:
     """Columns aligned to their widest cell; the first `numeric` columns are right-aligned."""
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
     return [
         "  ".join(
-            cell.rjust(width) if i < numeric else cell.ljust(width) for i, (cell, width) in enumerate(zip(row, widths))
+            cell.rjust(width) if i < numeric else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
         ).rstrip()
         for row in [header, *rows]
     ]

@@ -86,6 +86,7 @@ class ConversationMemory(SqliteStore):
         self.retention = retention
         self._clock = clock
         super().__init__(db_path)
+        self.purge_expired()  # conversations nobody returns to would otherwise keep old turns on disk
 
     def _cutoff(self) -> float:
         return epoch(self._clock() - self.retention)
@@ -147,12 +148,8 @@ class ConversationMemory(SqliteStore):
 
     def forget(self, platform: Platform, user: str) -> int:
         """Erase every turn this user asked, in every conversation; returns the number of turns removed."""
-        with self.transaction() as db:
-            return db.execute(
-                "DELETE FROM memory_turns WHERE platform = ? AND user = ?", (Platform(platform).value, user)
-            ).rowcount
+        return self.erase("DELETE FROM memory_turns WHERE platform = ? AND user = ?", (Platform(platform).value, user))
 
     def purge_expired(self) -> int:
         """Delete every turn older than the retention period; returns the number removed."""
-        with self.transaction() as db:
-            return db.execute("DELETE FROM memory_turns WHERE created_at < ?", (self._cutoff(),)).rowcount
+        return self.erase("DELETE FROM memory_turns WHERE created_at < ?", (self._cutoff(),))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -11,6 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+
+logger = logging.getLogger(__name__)
 
 # Another process (e.g. `coachbot forget` while the bot runs) may hold the write lock briefly.
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -25,6 +28,19 @@ def epoch(moment: datetime) -> float:
     return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
 
 
+def restrict_to_owner(db_path: Path) -> None:
+    """Conversations include DMs: make the database (created here if missing) and its WAL files owner-only.
+    Another component (e.g. the index's record manager) may have created the file with the default umask."""
+    if not db_path.exists():
+        os.close(os.open(db_path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for path in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        try:
+            if path.exists() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except OSError as error:  # e.g. a file owned by another user: still usable, but say so
+            logger.warning("could not make %s private to its owner: %s", path, error)
+
+
 class SqliteStore:
     """Base for the stores: owns the connection; subclasses declare `SCHEMA` (idempotent DDL)."""
 
@@ -33,15 +49,14 @@ class SqliteStore:
     def __init__(self, db_path: Path) -> None:
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.db_path.exists():
-            # Conversations include DMs: create the file readable by its owner only (WAL files inherit the mode).
-            os.close(os.open(self.db_path, os.O_CREAT | os.O_WRONLY, 0o600))
+        restrict_to_owner(self.db_path)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(
             self.db_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
         )
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten, not left in free pages
         with self._lock:
             self._conn.executescript(self.SCHEMA)  # CREATE ... IF NOT EXISTS only: safe on every start
 
@@ -57,6 +72,17 @@ class SqliteStore:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def erase(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a DELETE/UPDATE that removes personal text, then truncate the WAL so no old copy of it stays
+        on disk; returns the rows affected."""
+        with self.transaction() as db:
+            count = db.execute(sql, params).rowcount
+        if count:
+            with self._lock:
+                # Best effort: a reader in another connection can keep some frames alive until it finishes.
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return count
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._lock:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 import pytest
 
-from bot.feedback import PRIVATE_QUESTION, FeedbackReport, FeedbackStore, render_report
+from bot.feedback import EXPIRED_QUESTION, PRIVATE_QUESTION, FeedbackReport, FeedbackStore, render_report
 from bot.memory import ConversationMemory
 from bot.models import Platform, Privacy
-from tests.fakes.turns import ask, clock, reply, run_in_threads, state_db  # noqa: F401 (fixtures)
+from tests.fakes.turns import ask, bytes_on_disk, reply, run_in_threads
 
 
 @pytest.fixture
@@ -103,7 +104,7 @@ def test_private_questions_are_redacted_in_the_report_and_never_stored(store, st
     }
     assert "Acme" not in text and PRIVATE_QUESTION in text and "AI-native" in text
     assert "Acme" not in report.model_dump_json()
-    on_disk = b"".join(p.read_bytes() for p in state_db.parent.iterdir() if p.name.startswith(state_db.name))
+    on_disk = bytes_on_disk(state_db)
     assert b"Acme" not in on_disk
     assert b"answer secret" not in on_disk
 
@@ -118,6 +119,35 @@ def test_the_report_redacts_by_privacy_even_if_a_dm_text_reached_the_table(store
     report = store.report()
     assert [r.question for r in report.worst] == [PRIVATE_QUESTION]
     assert "confidential" not in render_report(report)
+
+
+def test_channel_texts_are_erased_after_the_retention_but_votes_keep_counting(state_db, clock):
+    store = FeedbackStore(state_db, retention=timedelta(days=30), clock=clock)
+    vote(store, "old", "U1", -1, question="What did Acme ask last month?")
+    clock.advance(days=20)
+    vote(store, "old", "U2", -1, question="What did Acme ask last month?")  # a later vote does not extend it
+    vote(store, "new", "U1", -1, question="Recent question")
+    clock.advance(days=11)
+
+    report = store.report()
+
+    assert {r.answer_id: (r.question, r.down) for r in report.worst} == {
+        "old": (EXPIRED_QUESTION, 2),
+        "new": ("Recent question", 1),
+    }
+    assert store.purge_expired() == 0  # already erased by the report
+    store.close()
+    assert b"Acme" not in bytes_on_disk(state_db)
+
+
+def test_without_a_retention_texts_are_kept(state_db, clock):
+    store = FeedbackStore(state_db, clock=clock)
+    vote(store, "a1", "U1", -1, question="Kept question")
+    clock.advance(days=3650)
+    assert store.purge_expired() == 0
+    assert [r.question for r in store.report().worst] == ["Kept question"]
+    with pytest.raises(ValueError, match="retention"):
+        FeedbackStore(state_db, retention=timedelta(0))
 
 
 def test_votes_survive_a_restart(state_db, clock):
@@ -144,6 +174,21 @@ def test_forget_removes_a_users_votes_and_votes_on_their_questions(store):
         Platform.SLACK: (1, 0),
         Platform.DISCORD: (0, 1),
     }
+
+
+def test_forgotten_votes_leave_no_text_on_disk(state_db):
+    with FeedbackStore(state_db) as before:
+        vote(before, "a1", "U2", -1, question="Checkpointed: Zebra question", asker="U1")
+    store = FeedbackStore(state_db)
+    vote(store, "a2", "U3", -1, question="Fresh: Yak question", asker="U1")
+    vote(store, "a3", "U3", -1, question="Someone else's question", asker="U4")
+    assert b"Zebra" in bytes_on_disk(state_db) and b"Yak" in bytes_on_disk(state_db)
+
+    assert store.forget(Platform.SLACK, "U1") == 2
+
+    on_disk = bytes_on_disk(state_db)  # read while the store is still open
+    assert b"Zebra" not in on_disk and b"Yak" not in on_disk
+    assert [r.question for r in store.report().worst] == ["Someone else's question"]
 
 
 @pytest.mark.parametrize("rating", [0, 2, -2, "1"])

@@ -7,10 +7,11 @@ import stat
 from datetime import datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from bot.memory import ConversationMemory, Turn
 from bot.models import Platform, Privacy
-from tests.fakes.turns import START, ask, clock, reply, run_in_threads, state_db  # noqa: F401 (fixtures)
+from tests.fakes.turns import START, ask, bytes_on_disk, reply, run_in_threads
 
 
 @pytest.fixture
@@ -164,6 +165,22 @@ def test_forget_erases_a_users_turns_in_every_conversation(memory):
     assert _texts(memory.history(others[1].conversation_key)) == ["same id on discord"]
 
 
+def test_forgotten_turns_leave_no_text_on_disk(state_db):
+    with ConversationMemory(state_db) as before:  # closing checkpoints these turns into the main file
+        for question in (ask("Zebra salary worry", privacy=Privacy.DM), ask("shared", user="U2")):
+            before.record(question, reply(question))
+    memory = ConversationMemory(state_db)
+    fresh = ask("Yak career question", privacy=Privacy.PRIVATE)  # still only in the WAL
+    memory.record(fresh, reply(fresh))
+    assert b"Zebra" in bytes_on_disk(state_db) and b"Yak" in bytes_on_disk(state_db)
+
+    assert memory.forget(Platform.SLACK, "U1") == 2
+
+    on_disk = bytes_on_disk(state_db)  # read while the store is still open
+    assert b"Zebra" not in on_disk and b"Yak" not in on_disk
+    assert _texts(memory.history(ask(user="U2").conversation_key)) == ["shared"]
+
+
 def test_dm_and_channel_turns_never_appear_in_each_others_history(memory):
     # Same workspace, channel and user ids throughout: only the privacy scope differs.
     dm = ask("my salary is low, should I switch?", privacy=Privacy.DM)
@@ -228,6 +245,29 @@ def test_the_database_file_is_private_to_its_owner(state_db, memory):
     assert stat.S_IMODE(state_db.stat().st_mode) == 0o600
 
 
+def test_an_existing_world_readable_file_is_made_private(state_db):
+    # The index's record manager may create the shared state file first, with the default umask.
+    with sqlite3.connect(state_db) as raw:
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("CREATE TABLE other (x)")
+    state_db.chmod(0o644)
+    ConversationMemory(state_db)
+    for path in state_db.parent.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+
+
+def test_opening_the_memory_deletes_expired_turns_of_every_conversation(state_db, clock):
+    with ConversationMemory(state_db, retention=timedelta(days=1), clock=clock) as before:
+        for channel in ("C1", "C2", "C3"):
+            question = ask(channel=channel)
+            before.record(question, reply(question))
+    clock.advance(days=2)
+
+    ConversationMemory(state_db, retention=timedelta(days=1), clock=clock).close()
+
+    assert _stored_rows(state_db) == 0
+
+
 def test_the_data_dir_is_created(tmp_path, clock):
     nested = tmp_path / "a" / "b" / "state.sqlite3"
     question = ask()
@@ -263,6 +303,6 @@ def test_turn_is_immutable(memory):
     question = ask()
     memory.record(question, reply(question), ["x"])
     turn = memory.history(question.conversation_key)[0]
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         turn.user = "someone else"  # type: ignore[misc]
     assert isinstance(turn.created_at, datetime)

@@ -1,4 +1,4 @@
-"""Builders for questions, answers, a settable clock and the state-layer fixtures (import them into a test module)."""
+"""Builders for questions and answers, a settable clock and a thread runner, for the state-layer tests."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-
-import pytest
+from pathlib import Path
 
 from bot.models import Answer, Mode, Platform, Privacy, Question, Source
 
@@ -82,11 +81,6 @@ def run_in_threads(work: Callable[[int], None], count: int) -> list[BaseExceptio
     return errors
 
 
-@pytest.fixture
-def state_db(tmp_path):
-    return tmp_path / "state.sqlite3"
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
+def bytes_on_disk(db_path: Path) -> bytes:
+    """Everything SQLite keeps for this database: the file and its WAL and shared-memory files."""
+    return b"".join(p.read_bytes() for p in sorted(db_path.parent.glob(f"{db_path.name}*")))
