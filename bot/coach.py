@@ -56,7 +56,7 @@ class Coach:
                 max_turns=settings.memory_turns,
                 retention=timedelta(days=settings.retention_days),
             ),
-            feedback=FeedbackStore(settings.state_db),
+            feedback=FeedbackStore(settings.state_db, retention=timedelta(days=settings.retention_days)),
             llm=llm,
         )
 
@@ -196,6 +196,7 @@ class Coach:
             language=turn.answer.language,
             question_text=turn.question_text,
             answer_text=turn.answer.text,
+            asker=turn.user,
         )
         return True
 
