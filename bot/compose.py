@@ -38,8 +38,12 @@ class ExtractiveComposer:
 
     def __init__(self, chunks: list[Chunk], catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        self.counterparts = {(c.section, c.lang, c.source.rsplit(".", 2)[0], c.order): c for c in chunks}
-        self.whole_list = {_block(c): c for c in chunks if c.part == "list"}
+        quotable = [c for c in chunks if c.part != "question"]
+        self.counterparts = {(c.section, c.lang, c.source.rsplit(".", 2)[0], c.order): c for c in quotable}
+        self.whole_list = {_block(c): c for c in quotable if c.part == "list"}
+        self.openings: dict[str, Chunk] = {}
+        for chunk in quotable:
+            self.openings.setdefault(chunk.section, chunk)
 
     def in_language(self, chunk: Chunk, language: Language) -> Chunk:
         """The same passage in `language` if the guide has it (files named `name.de.md` / `name.en.md`)."""
@@ -49,18 +53,21 @@ class ExtractiveComposer:
         return self.counterparts.get((chunk.section, language, stem, chunk.order), chunk)
 
     def _passages(self, retrieval: Retrieval, language: Language, limit: int) -> list[ChunkHit]:
-        """Relevant passages, best first, each once: a German hit and its English twin are one passage, and
-        two items of one list become the list. Only the best sections contribute, only passages near the best."""
-        sections = {s.section for s in retrieval.sections[:SECTIONS_PER_ANSWER]}
-        hits = sorted(
-            (h for s in retrieval.sections if s.section in sections for h in s.hits),
-            key=lambda h: h.score,
-            reverse=True,
-        )
+        """Relevant passages: the best one of the best section first, then the best of the top sections.
+        Each passage once (a German hit and its English twin are one passage; two items of a list become the
+        list); matching-only questions are never quoted; only passages near the best one are kept."""
+        top = retrieval.sections[:SECTIONS_PER_ANSWER]
+        if not top:
+            return []
+        quotable = [h for s in top for h in s.hits if h.chunk.part != "question"]
+        lead = next((h for h in top[0].hits if h.chunk.part != "question"), None) or self._opening(top[0].section)
+        if lead is None:
+            return []
+        floor = max([h.score for h in quotable] or [0.0]) * RELEVANCE_FLOOR
+        rest = sorted((h for h in quotable if h is not lead and h.score >= floor), key=lambda h: h.score, reverse=True)
         chosen: list[ChunkHit] = []
-        floor = hits[0].score * RELEVANCE_FLOOR if hits else 0.0
-        for hit in hits:
-            if hit.score < floor or len(chosen) == limit:
+        for hit in [lead, *rest]:
+            if len(chosen) == limit:
                 break
             chunk = self.in_language(hit.chunk, language)
             same_block = [i for i, c in enumerate(chosen) if _block(c.chunk) == _block(chunk)]
@@ -72,6 +79,11 @@ class ExtractiveComposer:
                 whole = self.whole_list.get(_block(chunk), first.chunk)
                 chosen[same_block[0]] = ChunkHit(whole, first.score, first.dense, first.lexical)
         return chosen
+
+    def _opening(self, section: str) -> ChunkHit | None:
+        """A section's first passage, for a section found through its questions alone."""
+        chunk = self.openings.get(section)
+        return ChunkHit(chunk, 0.0, 0.0, 0.0) if chunk else None
 
     def compose(self, retrieval: Retrieval, language: Language, *, depth: int = 0, focus: str | None = None) -> Composition:
         """`depth` skips that many leading passages, for "tell me more"; `focus` leads with one earlier point."""

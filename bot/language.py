@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
+from functools import lru_cache
 
 from bot.models import Language
-from bot.text import STOP_WORDS_DE, STOP_WORDS_EN, words
+from bot.settings import KNOWLEDGE_DIR
+from bot.text import STOP_WORDS_DE, STOP_WORDS_EN, normalize, words
 
 # Words that are frequent in one language and rare or absent in the other (shared ones like "in" don't vote).
 GERMAN_MARKERS = (STOP_WORDS_DE - STOP_WORDS_EN) | {
@@ -32,14 +36,52 @@ def language_scores(text: str) -> tuple[float, float]:
     return german, english
 
 
+def _trigrams(text: str) -> list[str]:
+    grams = []
+    for word in words(text):
+        padded = f" {word} "
+        grams.extend(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+@lru_cache(maxsize=1)
+def _trigram_model() -> dict[str, tuple[dict[str, float], float]]:
+    """Character-trigram log-probabilities per language, learned from the guide and our English rendering."""
+    model = {}
+    for language in ("de", "en"):
+        counts: Counter[str] = Counter()
+        for path in sorted(KNOWLEDGE_DIR.rglob(f"*.{language}.md")):
+            counts.update(_trigrams(normalize(path.read_text(encoding="utf-8"))))
+        total = sum(counts.values()) + len(counts) + 1
+        model[language] = ({g: math.log((c + 1) / total) for g, c in counts.items()}, math.log(1 / total))
+    return model
+
+
+STRONG, WEAK = 6.0, 0.5  # log-odds margins
+
+
+def trigram_language(text: str, margin: float = WEAK) -> Language | None:
+    """The language whose trigram profile explains `text` better, if clearly better (log-odds ≥ margin)."""
+    grams = _trigrams(text)
+    if not grams:
+        return None
+    model = _trigram_model()
+    score = {lang: sum(table.get(g, unseen) for g in grams) for lang, (table, unseen) in model.items()}
+    if abs(score["de"] - score["en"]) < margin:
+        return None
+    return "de" if score["de"] > score["en"] else "en"
+
+
 def detect_language(text: str, hint: Language | None = None, default: Language = "en") -> Language:
-    """The message's language; with no evidence either way, the hint (earlier turns, client locale) decides."""
+    """The message's language: marker words first, then character trigrams; with no evidence either way,
+    the hint (earlier turns, client locale) decides."""
     german, english = language_scores(text)
     if german > english:
         return "de"
     if english > german:
         return "en"
-    return hint or default
+    # Strong spelling evidence beats the hint; the hint beats weak evidence ("Portfolio?" after German turns).
+    return trigram_language(text, margin=STRONG) or hint or trigram_language(text, margin=WEAK) or default
 
 
 def requested_language(text: str) -> Language | None:

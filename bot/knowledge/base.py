@@ -44,7 +44,7 @@ class KnowledgeBase:
         chunks = self.retriever.chunks
         self.catalogue = Catalogue(chunks)
         self.composer = ExtractiveComposer(chunks, self.catalogue)
-        self.scope = ScopeJudge(self.retriever.bm25, self.embedding_name)
+        self.scope = ScopeJudge(self.store.embeddings, self.embedding_name, self.store.settings.data_dir)
 
     def ingest(self, extra_paths: Iterable[Path] = (), *, progress: bool = False) -> IndexingResult:
         with self._lock:

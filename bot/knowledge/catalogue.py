@@ -64,7 +64,7 @@ class Catalogue:
 
     def __init__(self, chunks: list[Chunk]) -> None:
         self.sections: dict[str, SectionInfo] = {}
-        for position, chunk in enumerate(chunks):
+        for position, chunk in enumerate(c for c in chunks if c.part != "question"):
             info = self.sections.setdefault(chunk.section, SectionInfo(chunk.section, order=position))
             info.titles.setdefault(chunk.lang, chunk.title)
             info.first_text.setdefault(chunk.lang, chunk.text)

@@ -78,36 +78,58 @@ def _split_block(block: list[str]) -> Iterator[tuple[str, str]]:
         yield "item", f"{intro}\n{item}" if intro else item
 
 
+QUESTIONS_MARKER = "<!-- kind: questions"
+
+
+def _question_chunks(sections: list[_Section]) -> Iterator[tuple[_Section, int, str, str]]:
+    """A questions file: every list item is one matching-only chunk of its section."""
+    for section in sections:
+        items = [line for block in section.blocks for line in block if BULLET.match(line)]
+        for index, item in enumerate(items):
+            yield section, index, "question", BULLET.sub("", item).strip()
+
+
+def _passage_chunks(sections: list[_Section]) -> Iterator[tuple[_Section, int, str, str]]:
+    for section in sections:
+        for block_index, block in enumerate(section.blocks):
+            for part, text in _split_block(block):
+                yield section, block_index, part, f"{section.heading}\n{text}"
+
+
 def chunk_file(path: Path, root: Path | None = None) -> list[Document]:
-    """The chunks of one file, with `section` (canonical heading), `title`, `lang`, `source` and a stable `id`.
-    Each chunk's text starts with its heading line."""
+    """The chunks of one file, with `section` (canonical heading), `title`, `lang`, `source`, `part` and a
+    stable `id`. Passages start with their heading line; a questions file yields one chunk per question."""
     text = path.read_text(encoding="utf-8", errors="replace")
     stem = path.name.rsplit(".", 1)[0]
     file_language = FILE_LANGUAGE.search(stem)
     language = file_language.group(1) if file_language else detect_language(text[:4000])
     source = str(path.relative_to(root.parent)) if root and path.is_relative_to(root) else path.name
+    sections = _parse_sections(text, fallback_title=stem)
+    # Passages carry their heading line: it names the topic better than most sentences do.
+    chunks = _question_chunks(sections) if text.lstrip().startswith(QUESTIONS_MARKER) else _passage_chunks(sections)
+    position = {id(section): order for order, section in enumerate(sections)}
     documents = []
-    for order, section in enumerate(_parse_sections(text, fallback_title=stem)):
+    counters: dict[int, int] = {}
+    for section, block, part, content in chunks:
+        order = position[id(section)]
+        index = counters[order] = counters.get(order, -1) + 1
         canonical = section.section or section.heading
-        parts = [(b, part, c) for b, block in enumerate(section.blocks) for part, c in _split_block(block)]
-        for index, (block, part, chunk) in enumerate(parts):
-            digest = hashlib.sha1(f"{source}\x00{canonical}\x00{index}\x00{chunk}".encode()).hexdigest()[:16]
-            documents.append(
-                Document(
-                    id=f"{source}:{digest}",
-                    # The heading travels with the text: it names the topic better than most sentences do.
-                    page_content=f"{section.heading}\n{chunk}",
-                    metadata={
-                        "section": canonical,
-                        "title": section.heading,
-                        "lang": language,
-                        "source": source,
-                        "order": order * 1000 + index,
-                        "block": order * 1000 + block,  # chunks cut from one paragraph or list share it
-                        "part": part,
-                    },
-                )
+        digest = hashlib.sha1(f"{source}\x00{canonical}\x00{index}\x00{content}".encode()).hexdigest()[:16]
+        documents.append(
+            Document(
+                id=f"{source}:{digest}",
+                page_content=content,
+                metadata={
+                    "section": canonical,
+                    "title": section.heading,
+                    "lang": language,
+                    "source": source,
+                    "order": order * 1000 + index,
+                    "block": order * 1000 + block,  # chunks cut from one paragraph or list share it
+                    "part": part,  # paragraph | list | item | question (matching only, never quoted)
+                },
             )
+        )
     return documents
 
 

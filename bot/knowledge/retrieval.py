@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from bot.knowledge.lexical import BM25
 from bot.knowledge.store import Chunk, KnowledgeStore
 
-RRF_K = 5  # small k: the corpus is tiny, so the top ranks carry most of the signal
+RRF_K = 20
+RUNNER_UP_WEIGHT = 0.3  # a section's second-best chunk adds this share: two matching questions beat one
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Retrieval:
 class HybridRetriever:
     """Keeps the chunk list and BM25 in memory; asks Chroma for the dense ranking."""
 
-    def __init__(self, store: KnowledgeStore, dense_k: int = 24) -> None:
+    def __init__(self, store: KnowledgeStore, dense_k: int = 64) -> None:
         self.store = store
         self.dense_k = dense_k
         self.reload()
@@ -76,8 +77,9 @@ class HybridRetriever:
             hit = ChunkHit(chunk, fused[cid], dense.get(cid, 0.0), lexical.get(cid, 0.0))
             sections.setdefault(chunk.section, SectionHit(chunk.section, 0.0)).hits.append(hit)
         for section in sections.values():
-            # The best passage decides: summing would favour long sections over the one that answers.
-            section.score = max(h.score for h in section.hits)
+            # The best chunk decides, the runner-up confirms; a full sum would favour long sections.
+            best = sorted((h.score for h in section.hits), reverse=True)[:2]
+            section.score = best[0] + RUNNER_UP_WEIGHT * sum(best[1:])
         ranked = sorted(sections.values(), key=lambda s: s.score, reverse=True)
         return Retrieval(
             query=query,
