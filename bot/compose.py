@@ -11,7 +11,7 @@ from bot.knowledge.store import Chunk
 from bot.models import Language, Source
 
 ACTION_CUE = re.compile(
-    r"\b(sollte|sollten|wichtig|entscheidend|unerlässlich|should|important|crucial|essential|key)\b", re.IGNORECASE
+    r"\b(sollte|sollten|wichtig|entscheidend|unerlässlich|should|important|crucial|essential)\b", re.IGNORECASE
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„])")
 LABELS = {
@@ -21,6 +21,7 @@ LABELS = {
 MAX_POINTS = 3
 SECTIONS_PER_ANSWER = 3
 RELEVANCE_FLOOR = 0.55  # of the best passage's fused score
+ITEM_OVER_LIST = 0.85  # an item this close to its list's score is the better answer
 SELF_CONTAINED = 60  # characters: a shorter list item ("Is the person a team player?") needs its lead-in
 SNIPPET_CHARS = 280
 
@@ -63,6 +64,11 @@ class ExtractiveComposer:
         lead = next((h for h in top[0].hits if h.chunk.part != "question"), None) or self._opening(top[0].section)
         if lead is None:
             return []
+        if lead.chunk.part == "list":
+            # A question about one item ("What is the IKEA effect?") leads with that item, not the whole list.
+            items = [h for h in top[0].hits if h.chunk.part == "item" and _block(h.chunk) == _block(lead.chunk)]
+            if items and items[0].score >= ITEM_OVER_LIST * lead.score:
+                lead = items[0]
         floor = max([h.score for h in quotable] or [0.0]) * RELEVANCE_FLOOR
         rest = sorted((h for h in quotable if h is not lead and h.score >= floor), key=lambda h: h.score, reverse=True)
         chosen: list[ChunkHit] = []
@@ -75,7 +81,7 @@ class ExtractiveComposer:
                 chosen.append(ChunkHit(chunk, hit.score, hit.dense, hit.lexical))
                 continue
             first = chosen[same_block[0]]
-            if first.chunk.part == "item" and first.chunk.id != chunk.id:
+            if first.chunk.part == "item" and chunk.part == "item" and first.chunk.id != chunk.id:
                 whole = self.whole_list.get(_block(chunk), first.chunk)
                 chosen[same_block[0]] = ChunkHit(whole, first.score, first.dense, first.lexical)
         return chosen
@@ -92,7 +98,7 @@ class ExtractiveComposer:
             passages = [p for p in passages if focus not in p.chunk.text and _point(p.chunk) not in focus]
         if not passages and not focus:
             return Composition("", [], [], [])
-        lead_text = focus or passages[0].chunk.text.strip()
+        lead_text = focus or passages[0].chunk.text.strip().removeprefix("- ")
         lead, rest = (None, passages[:MAX_POINTS]) if focus else (passages[0], passages[1 : 1 + MAX_POINTS])
         lines = [lead_text, ""]
         points = [_point(p.chunk) for p in rest]
@@ -142,6 +148,8 @@ def _point(chunk: Chunk) -> str:
     """A passage as one bullet (a list nests under its lead-in); an item keeps its lead-in only when needed."""
     if chunk.part == "list":
         lines = [line.strip() for line in chunk.text.splitlines() if line.strip()]
+        if lines[0].startswith("- "):
+            lines.insert(0, f"{chunk.title}:")  # a list without a lead-in nests under its section's title
         return "\n".join(line if not line.startswith("- ") else f"  {line}" for line in lines)
     if chunk.part == "item":
         item = chunk.text.splitlines()[-1].removeprefix("- ").strip()
