@@ -26,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer one question ('-' reads one question per line from stdin)")
     ask.add_argument("question", help="the question, or - for stdin")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object (per line)")
-    ask.add_argument("--conversation", default="cli", help="conversation key for follow-ups (default: cli)")
+    ask.add_argument(
+        "--conversation", help="conversation key: questions sharing one can follow up (default: each stands alone)"
+    )
     ask.add_argument("--user", default="cli", help="user id (default: cli)")
 
     ingest = commands.add_parser("ingest", help="index knowledge/ plus extra Markdown/text files or folders")
@@ -101,7 +103,7 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console_chat import render_answer
-    from bot.models import Platform, Privacy, Question
+    from bot.models import Platform, Privacy, Question, new_id
 
     coach = _coach(settings)
     lines = sys.stdin if args.question == "-" else [args.question]
@@ -109,9 +111,8 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
         text = line.rstrip("\n")
         if args.question == "-" and not text.strip():
             continue
-        question = Question(
-            platform=Platform.CONSOLE, channel=args.conversation, user=args.user, privacy=Privacy.DM, text=text
-        )
+        conversation = args.conversation or new_id()
+        question = Question(platform=Platform.CONSOLE, channel=conversation, user=args.user, privacy=Privacy.DM, text=text)
         answer = coach.answer(question)
         if args.json:
             print(json.dumps(answer.public_json(), ensure_ascii=False), flush=True)
