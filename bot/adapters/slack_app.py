@@ -43,7 +43,10 @@ def api_base_url(settings: Settings) -> str:
 def make_client(settings: Settings) -> AsyncWebClient:
     if settings.slack_bot_token is None:
         raise SlackSetupError("Set SLACK_BOT_TOKEN (the xoxb-… Bot User OAuth Token from your Slack app's settings).")
-    return AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=api_base_url(settings))
+    # retry_handlers=[]: SlackDelivery's RetryPolicy is the one place that decides about retries.
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(), base_url=api_base_url(settings), retry_handlers=[]
+    )
 
 
 def build_app(

@@ -9,7 +9,7 @@ ZWSP = "\u200b"
 SECTION_LIMIT = 3000
 
 _MASS_PING_TOKEN = re.compile(r"<!(?P<body>[^>]*)>")
-_MASS_PING_WORD = re.compile(r"(?<![\w@])@(?P<word>channel|here|everyone|group)\b", re.IGNORECASE)
+_MASS_PING_WORD = re.compile(r"(?<![\w@])@(?P<word>channel|here|everyone|group)(?![A-Za-z0-9])", re.IGNORECASE)
 _USER_MENTION = re.compile(r"<@(?P<id>[UW][A-Z0-9]+)(?:\|(?P<label>[^>]*))?>")
 _CHANNEL_LINK = re.compile(r"<#(?P<id>[CGD][A-Z0-9]+)(?:\|(?P<label>[^>]*))?>")
 _URL_LINK = re.compile(r"<(?P<url>(?:https?|mailto|tel):[^>|]+)(?:\|(?P<label>[^>]*))?>")

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.adapters.slack_mrkdwn import SECTION_LIMIT, clip, escape, from_slack, split_sections, to_mrkdwn, to_plain
+from bot.adapters.slack_mrkdwn import (
+    SECTION_LIMIT,
+    clip,
+    escape,
+    from_slack,
+    neutralise,
+    neutralise_payload,
+    split_sections,
+    to_mrkdwn,
+    to_plain,
+)
 from bot.models import Answer, Language, Platform, Privacy, Question, Topic
 
 MAX_BLOCKS = 50
@@ -354,16 +363,16 @@ def answer_blocks(answer: Answer, *, shareable: bool = False, header: str | None
     extras = answer_extras(answer, shareable=shareable)
     head = [context(header)] if header else []
     room = MAX_BLOCKS - len(extras) - len(head)
-    return head + text_sections(answer.text, room, answer.language) + extras
+    return neutralise_payload(head + text_sections(answer.text, room, answer.language) + extras)
 
 
 def fallback_text(markdown: str) -> str:
     """The notification/accessibility `text` that accompanies blocks."""
-    return clip(to_mrkdwn(markdown), FALLBACK_TEXT_LIMIT)
+    return neutralise(clip(to_mrkdwn(markdown), FALLBACK_TEXT_LIMIT))
 
 
 def help_blocks(help_markdown: str, language: Language) -> list[dict]:
-    return text_sections(help_markdown, MAX_BLOCKS - 1, language) + [context(label(language, "commands"))]
+    return neutralise_payload(text_sections(help_markdown, MAX_BLOCKS - 1, language) + [context(label(language, "commands"))])
 
 
 def topics_blocks(topics: list[Topic], language: Language) -> list[dict]:
@@ -372,7 +381,7 @@ def topics_blocks(topics: list[Topic], language: Language) -> list[dict]:
         block = section(clip(f"*{escape(topic.title)}*\n{escape(topic.summary)}", SECTION_LIMIT))
         block["accessory"] = button(label(language, "ask"), TOPIC, topic.section)
         blocks.append(block)
-    return blocks
+    return neutralise_payload(blocks)
 
 
 def forget_blocks(language: Language) -> list[dict]:
@@ -392,9 +401,4 @@ def forget_blocks(language: Language) -> list[dict]:
 def suggested_prompts(suggestions: list[str]) -> list[dict[str, str]]:
     """Up to four prompts for assistant.threads.setSuggestedPrompts (title ≤ 75 chars shown on the chip)."""
     unique = list(dict.fromkeys(s.strip() for s in suggestions if s.strip()))
-    return [{"title": clip(s, MAX_BUTTON_TEXT), "message": s} for s in unique[:MAX_PROMPTS]]
-
-
-def debug_dump(blocks: list[dict]) -> str:
-    """Compact JSON, for logs and test failure messages."""
-    return json.dumps(blocks, ensure_ascii=False)[:2000]
+    return neutralise_payload([{"title": clip(s, MAX_BUTTON_TEXT), "message": s} for s in unique[:MAX_PROMPTS]])
