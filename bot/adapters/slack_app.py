@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
+import signal
+from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -28,6 +31,8 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+# Threads for core calls (asyncio.to_thread). asyncio's default (cores + 4) would queue the 7th slow LLM answer.
+CORE_WORKERS = 16
 DEFAULT_API_URL = "https://slack.com/api/"
 
 
@@ -127,7 +132,17 @@ def run(settings: Settings, coach: CoachPort, *, http: bool = False, host: str =
     """Blocking entry point for `coachbot slack [--http --host H --port P]`. Raises SlackSetupError on bad config."""
     uses_http(settings, http)
     make_client(settings)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(CORE_WORKERS, thread_name_prefix="coach"))
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, stop.set)  # graceful: close the socket / server, then return
+        await serve(settings, coach, http=http, host=host, port=port, stop=stop)
+
     try:
-        asyncio.run(serve(settings, coach, http=http, host=host, port=port))
+        asyncio.run(main())
     except KeyboardInterrupt:
         log.info("Slack adapter stopped")

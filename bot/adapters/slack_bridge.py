@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 
 from bot.adapters.slack_delivery import SlackCallFailed, SlackDelivery
+from bot.adapters.slack_mrkdwn import clip, escape
 from bot.adapters.slack_state import Lru
 from bot.adapters.slack_stream import LiveReply, StreamTiming, TokenPipe
 from bot.adapters.slack_translate import (
@@ -82,7 +83,8 @@ class SlackBridge:
         if question.privacy is Privacy.CHANNEL and target.thread_ts:
             self.threads.put((target.channel, target.thread_ts), True)
         thinking = asyncio.create_task(self._show_thinking(target, question.language_hint or "en"))
-        live = None if target.ephemeral else LiveReply(self.delivery, target, self.timing)
+        # The live message waits for the status call, so a quick reply cannot land before "is thinking…".
+        live = None if target.ephemeral else LiveReply(self.delivery, target, self.timing, after=thinking)
         try:
             answer = await self._answer(question, live)
         except Exception:
@@ -266,7 +268,7 @@ class SlackBridge:
             await self.send_private(target, [], label(language, "share_expired"))
             return False
         question, answer = entry
-        header = label(answer.language, "shared_by", user=target.user) + " · " + question.text
+        header = label(answer.language, "shared_by", user=target.user) + " · " + escape(clip(question.text, 500))
         blocks, text = answer_blocks(answer, header=header), fallback_text(answer.text)
         try:
             await self.delivery.call("chat.postMessage", channel=target.channel, blocks=blocks, text=text,

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 _DONE = None
+AFTER_TIMEOUT = 2.0
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,15 @@ class LiveReply:
     final answer (blocks, sources, buttons) or returns False so the caller posts it the ordinary way."""
 
     def __init__(
-        self, delivery: SlackDelivery, target: Target, timing: StreamTiming = StreamTiming(), clock: Clock = time.monotonic
+        self,
+        delivery: SlackDelivery,
+        target: Target,
+        timing: StreamTiming = StreamTiming(),
+        clock: Clock = time.monotonic,
+        after: asyncio.Future | None = None,
     ) -> None:
         self.delivery = delivery
+        self.after = after  # something to finish (briefly) before the first post
         self.target = target
         self.timing = timing
         self.clock = clock
@@ -108,6 +115,9 @@ class LiveReply:
         return self.delivery.can_stream and bool(self.target.thread_ts)
 
     async def _flush(self) -> None:
+        if self.after is not None:
+            await asyncio.wait({self.after}, timeout=AFTER_TIMEOUT)
+            self.after = None
         self._throttle.mark()
         try:
             if self.mode is None and self._may_stream():

@@ -3,8 +3,12 @@
 import asyncio
 import json
 import logging
+import os
+import signal
 import socket
+import sys
 import time
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -14,6 +18,9 @@ from bot.adapters.slack_app import DEFAULT_API_URL, SlackSetupError, api_base_ur
 from tests.fakes.slack_harness import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, payload, slack_settings, socket_harness
 from tests.fakes.slack_http import SlackHttpSender, sign
 from tests.fakes.slack_web_api import FakeSlackWebApi
+
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -103,3 +110,39 @@ async def test_socket_mode_app_rejects_http_requests_and_never_logs_secrets(coac
         response = await h.app.async_dispatch(request)
         assert response.status == 401
     assert BOT_TOKEN not in caplog.text and APP_TOKEN not in caplog.text
+
+
+@pytest.mark.slow
+async def test_run_serves_from_the_environment_until_sigterm(tmp_path):
+    """The CLI entry point in a real process: settings from env vars, HTTP mode, graceful stop on SIGTERM."""
+    api = await FakeSlackWebApi().start()
+    port = free_port()
+    env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+           "SLACK_API_URL": api.api_url, "COACHBOT_DATA_DIR": str(tmp_path)}
+    env.pop("SLACK_APP_TOKEN", None)
+    code = ("from bot.adapters.slack_app import run; from bot.settings import Settings; "
+            "from tests.fakes.coach_double import CoachDouble; "
+            f"run(Settings(_env_file=None), CoachDouble(), http=True, host='127.0.0.1', port={port})")
+    process = await asyncio.create_subprocess_exec(sys.executable, "-c", code, env=env, cwd=str(ROOT),
+                                                   stderr=asyncio.subprocess.PIPE)
+    try:
+        async with aiohttp.ClientSession() as session:
+            sender = SlackHttpSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, session)
+            for _ in range(200):
+                try:
+                    reply = await sender.event(payload("app_mention"))
+                    break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+            assert reply.status == 200
+            (post,) = await api.wait_calls("chat.postMessage")
+            assert post["thread_ts"] == "1515449522.000016"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 20)
+        assert process.returncode == 0, stderr.decode()[-2000:]
+        assert BOT_TOKEN not in stderr.decode() and SIGNING_SECRET not in stderr.decode()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await api.stop()

@@ -133,6 +133,17 @@ async def test_dm_is_answered_privately_in_the_dm(coach, tmp_path):
         assert coach.questions[0].privacy is Privacy.DM
 
 
+async def test_an_empty_mention_gets_help_in_the_thread(coach, tmp_path):
+    async with http_harness(coach, tmp_path) as h:
+        body = payload("app_mention")
+        body["event"]["text"] = f"<@{BOT_USER_ID}>"
+        await h.http.event(body)
+        (post,) = await h.api.wait_calls("chat.postMessage")
+        assert post["thread_ts"] == body["event"]["ts"]
+        assert post["blocks"][0]["text"]["text"] == "Ask me about AI product management."
+        assert coach.questions == []
+
+
 async def test_bots_edits_and_own_messages_are_ignored(coach, tmp_path):
     async with http_harness(coach, tmp_path) as h:
         own = payload("message_im")
@@ -144,15 +155,28 @@ async def test_bots_edits_and_own_messages_are_ignored(coach, tmp_path):
 
 
 async def test_channel_allowlist(coach, tmp_path):
-    async with http_harness(coach, tmp_path, slack_channels="C0ALLOWED") as h:
+    async with http_harness(coach, tmp_path, slack_channels="C0ALLOWED,C0OTHER") as h:
         await h.http.event(payload("app_mention"))
         (note,) = await h.api.wait_calls("chat.postEphemeral")
         assert note["user"] == "U061F7AUR" and "not enabled" in note["text"]
         command = payload("slash_command")
         await h.http.command(command)
         await h.api.wait_calls("chat.postEphemeral", 2)
+        forget = payload("slash_command")
+        forget.update(text="forget", trigger_id="forget.1")
+        await h.http.command(forget)  # erasing one's data works everywhere
+        prompts = await h.api.wait_calls("chat.postEphemeral", 3)
+        assert "Erase everything" in prompts[2]["text"]
         await settle(h)  # DMs still work
-        assert [q.user for q in coach.questions] == ["USENTINEL"]
+        in_dm = payload("slash_command")
+        in_dm.update(channel_id="D024BE91L", channel_name="directmessage", trigger_id="dm.1")
+        await h.http.command(in_dm)
+        await h.api.wait_calls("chat.postEphemeral", 4)
+        assert [q.user for q in coach.questions] == ["USENTINEL", "U2147483697"]
+        allowed = payload("app_mention")
+        allowed["event"]["channel"], allowed["event_id"] = "C0OTHER", "Ev0ALLOWED"
+        await h.http.event(allowed)
+        await h.api.wait_for(lambda: any(p["channel"] == "C0OTHER" for p in h.api.calls_to("chat.postMessage")))
 
 
 async def test_slash_command_answers_privately_with_a_share_button(coach, tmp_path):
@@ -220,7 +244,9 @@ async def test_coach_forget_asks_then_erases(coach, tmp_path):
 
 async def test_share_in_channel_posts_the_private_answer_publicly(coach, tmp_path):
     async with http_harness(coach, tmp_path) as h:
-        await h.http.command(payload("slash_command"))
+        command = payload("slash_command")
+        command["text"] = "Is &lt;https://evil.test|this&gt; a PM skill?"  # Slack escapes what users type
+        await h.http.command(command)
         (eph,) = await h.api.wait_calls("chat.postEphemeral")
         click = payload("block_actions_share")
         click["actions"][0]["value"] = block_values(eph["blocks"], "coach_share")[0]
@@ -228,7 +254,8 @@ async def test_share_in_channel_posts_the_private_answer_publicly(coach, tmp_pat
         await h.http.interaction(click)
         (shared,) = await h.api.wait_calls("chat.postMessage")
         assert shared["channel"] == "C123ABC456" and "thread_ts" not in shared
-        assert "Shared by <@U061F7AUR>" in shared["blocks"][0]["elements"][0]["text"]
+        header = shared["blocks"][0]["elements"][0]["text"]
+        assert header.startswith("Shared by <@U061F7AUR>") and "&lt;https://evil.test|this&gt;" in header
         assert block_values(shared["blocks"], "coach_share") == []  # the public copy is not re-shareable
         await h.api.wait_for(lambda: any(hk.args.get("delete_original") for hk in h.api.hooks))
 

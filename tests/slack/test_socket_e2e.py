@@ -80,6 +80,8 @@ async def test_assistant_thread_gets_prompts_in_the_users_language_then_status_a
         await h.api.wait_calls("chat.stopStream")
         (status,) = h.api.calls_to("assistant.threads.setStatus")
         assert status["status"] == "denkt nach…" and status["thread_ts"] == "1729999327.187299"
+        methods = h.api.methods()
+        assert methods.index("assistant.threads.setStatus") < methods.index("chat.startStream")
         assert h.api.calls_to("reactions.add") == []
         assert coach.questions[0].language_hint == "de"
 
