@@ -23,6 +23,16 @@ from tests.fakes.slack_web_api import FakeSlackWebApi
 ROOT = Path(__file__).resolve().parents[2]
 
 
+async def post_when_up(sender: SlackHttpSender, body: dict, attempts: int = 200):
+    """Post an event once the freshly started server accepts connections."""
+    for _ in range(attempts - 1):
+        try:
+            return await sender.event(body)
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.05)
+    return await sender.event(body)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -80,13 +90,8 @@ async def test_serve_in_http_mode_answers_signed_events_and_stops(coach, tmp_pat
     task = asyncio.create_task(serve(settings, coach, http=True, host="127.0.0.1", port=port, stop=stop))
     try:
         async with aiohttp.ClientSession() as session:
-            sender = SlackHttpSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, session)
-            for _ in range(100):
-                try:
-                    reply = await sender.event(payload("message_im"))
-                    break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05)
+            reply = await post_when_up(SlackHttpSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, session),
+                                       payload("message_im"))
             assert reply.status == 200
             await api.wait_calls("chat.postMessage")
     finally:
@@ -127,13 +132,8 @@ async def test_run_serves_from_the_environment_until_sigterm(tmp_path):
                                                    stderr=asyncio.subprocess.PIPE)
     try:
         async with aiohttp.ClientSession() as session:
-            sender = SlackHttpSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, session)
-            for _ in range(200):
-                try:
-                    reply = await sender.event(payload("app_mention"))
-                    break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05)
+            reply = await post_when_up(SlackHttpSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, session),
+                                       payload("app_mention"))
             assert reply.status == 200
             (post,) = await api.wait_calls("chat.postMessage")
             assert post["thread_ts"] == "1515449522.000016"
