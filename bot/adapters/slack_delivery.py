@@ -92,7 +92,6 @@ class SlackDelivery:
     async def _with_retries(self, method: str, send: Callable[[], Awaitable[Any]]) -> dict:
         policy = self.policy
         last = "unknown"
-        wait = 0.0
         for attempt in range(policy.attempts):
             try:
                 response = await send()
@@ -108,7 +107,6 @@ class SlackDelivery:
                         log.warning("Slack %s failed: %s", method, last)
                         raise SlackCallFailed(method, last) from None
                     wait = policy.backoff(attempt)
-                wait = min(wait, policy.max_delay)
             except _HttpStatus as error:
                 last = f"http_{error.status}"
                 wait = error.retry_after if error.retry_after is not None else policy.backoff(attempt)
@@ -116,6 +114,7 @@ class SlackDelivery:
                 last = "network"
                 wait = policy.backoff(attempt)
                 log.info("Slack %s network error (%s), attempt %d", method, type(error).__name__, attempt + 1)
+            wait = min(wait, policy.max_delay)
             if attempt + 1 < policy.attempts:
                 log.info("Slack %s: %s; retrying in %.1fs", method, last, wait)
                 await policy.sleep(wait)

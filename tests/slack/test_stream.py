@@ -143,3 +143,29 @@ async def test_a_ping_split_across_tokens_never_reaches_slack(api):
     await live.finish(answer("".join(tokens)))
     streamed = "".join(c.args.get("markdown_text", "") for c in api.calls)
     assert "<!" not in streamed and "@here" not in streamed and "@\u200bchannel" in streamed
+
+
+async def test_an_sdk_without_streaming_methods_uses_chat_update_even_in_threads(api):
+    class OldSdkDelivery(SlackDelivery):
+        can_stream = False
+
+    old = OldSdkDelivery(AsyncWebClient(token=BOT_TOKEN, base_url=api.api_url, retry_handlers=[]))
+    live = LiveReply(old, THREAD, clock=StepClock(10))
+    await stream(live, ["Hi ", "there "])
+    assert await live.finish(answer("Hi there "))
+    assert api.methods() == ["chat.postMessage", "chat.update", "chat.update"]
+    assert api.calls_to("chat.postMessage")[0]["thread_ts"] == THREAD.thread_ts
+
+
+async def test_the_first_post_waits_for_the_thinking_status(api):
+    status_done = asyncio.get_running_loop().create_future()
+    live = LiveReply(delivery_for(api), THREAD, clock=StepClock(10), after=status_done)
+    pipe = TokenPipe(asyncio.get_running_loop())
+    pump = asyncio.create_task(live.pump(pipe))
+    pipe.on_token("Hello ")
+    await asyncio.sleep(0.05)
+    assert api.calls == []  # held back while the status call is still running
+    status_done.set_result("status")
+    pipe.close()
+    await asyncio.wait_for(pump, 10)
+    assert api.methods() == ["chat.startStream"]
