@@ -128,10 +128,15 @@ async def serve(
         await handler.close_async()
 
 
+def check_settings(settings: Settings, http: bool = False) -> bool:
+    """Fail fast (SlackSetupError) before the core is built; returns True for HTTP mode, False for Socket Mode."""
+    make_client(settings)
+    return uses_http(settings, http)
+
+
 def run(settings: Settings, coach: CoachPort, *, http: bool = False, host: str = "0.0.0.0", port: int = 3000) -> None:
     """Blocking entry point for `coachbot slack [--http --host H --port P]`. Raises SlackSetupError on bad config."""
-    uses_http(settings, http)
-    make_client(settings)
+    check_settings(settings, http)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()

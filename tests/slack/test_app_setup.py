@@ -14,7 +14,16 @@ import aiohttp
 import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.adapters.slack_app import DEFAULT_API_URL, SlackSetupError, api_base_url, build_app, run, serve, uses_http
+from bot.adapters.slack_app import (
+    DEFAULT_API_URL,
+    SlackSetupError,
+    api_base_url,
+    build_app,
+    check_settings,
+    run,
+    serve,
+    uses_http,
+)
 from tests.fakes.slack_harness import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, payload, slack_settings, socket_harness
 from tests.fakes.slack_http import SlackHttpSender, sign
 from tests.fakes.slack_web_api import FakeSlackWebApi
@@ -72,6 +81,13 @@ def test_http_without_a_signing_secret_is_refused_with_advice(tmp_path, app_toke
     settings = slack_settings(tmp_path, slack_app_token=app_token, slack_signing_secret=None)
     with pytest.raises(SlackSetupError, match="SLACK_APP_TOKEN.*SLACK_SIGNING_SECRET"):
         uses_http(settings, http)
+
+
+def test_check_settings_reports_the_mode_or_what_is_missing(tmp_path):
+    assert check_settings(slack_settings(tmp_path, slack_app_token=APP_TOKEN)) is False
+    assert check_settings(slack_settings(tmp_path, slack_app_token=APP_TOKEN), http=True) is True
+    with pytest.raises(SlackSetupError, match="SLACK_BOT_TOKEN"):
+        check_settings(slack_settings(tmp_path, slack_bot_token=None, slack_app_token=APP_TOKEN))
 
 
 def test_run_reports_missing_configuration_before_starting(coach, tmp_path):
