@@ -1,0 +1,153 @@
+"""The Slack adapter's entry points: `build_app` (a slack-bolt AsyncApp) and `run`/`serve` (Socket Mode or HTTP)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack_bridge import SlackBridge
+from bot.adapters.slack_delivery import RetryPolicy, SlackDelivery
+from bot.adapters.slack_listeners import (
+    register_actions,
+    register_assistant,
+    register_commands,
+    register_dedupe,
+    register_errors,
+    register_events,
+)
+from bot.adapters.slack_stream import StreamTiming
+from bot.ports import CoachPort
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+# Threads for core calls (asyncio.to_thread). asyncio's default (cores + 4) would queue the 7th slow LLM answer.
+CORE_WORKERS = 16
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+class SlackSetupError(RuntimeError):
+    """Missing or contradictory Slack configuration; the message says what to set."""
+
+
+def api_base_url(settings: Settings) -> str:
+    url = settings.slack_api_url or DEFAULT_API_URL
+    return url if url.endswith("/") else url + "/"
+
+
+def make_client(settings: Settings) -> AsyncWebClient:
+    if settings.slack_bot_token is None:
+        raise SlackSetupError("Set SLACK_BOT_TOKEN (the xoxb-… Bot User OAuth Token from your Slack app's settings).")
+    # retry_handlers=[]: SlackDelivery's RetryPolicy is the one place that decides about retries.
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(), base_url=api_base_url(settings), retry_handlers=[]
+    )
+
+
+def build_app(
+    settings: Settings,
+    coach: CoachPort,
+    client: AsyncWebClient | None = None,
+    *,
+    retry_policy: RetryPolicy | None = None,
+    timing: StreamTiming | None = None,
+) -> AsyncApp:
+    """A Bolt AsyncApp wired to the coach. Works for both Socket Mode and HTTP (`app.web_app(EVENTS_PATH)`)."""
+    client = client or make_client(settings)
+    # Without a signing secret (Socket Mode) a random one makes every HTTP request fail verification.
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else secrets.token_hex(32)
+    app = AsyncApp(client=client, signing_secret=secret, name="pm-coach", process_before_response=False)
+    bridge = SlackBridge(
+        coach=coach,
+        delivery=SlackDelivery(client, retry_policy),
+        allowed_channels=frozenset(settings.slack_channels),
+        timing=timing or StreamTiming(),
+    )
+    register_dedupe(app, bridge)
+    register_events(app, bridge)
+    register_commands(app, bridge)
+    register_actions(app, bridge)
+    register_assistant(app, bridge)
+    register_errors(app)
+    return app
+
+
+def uses_http(settings: Settings, http: bool) -> bool:
+    """HTTP mode when asked for, or when there is no app-level token for Socket Mode."""
+    if http or settings.slack_app_token is None:
+        if settings.slack_signing_secret is None:
+            raise SlackSetupError(
+                "Set SLACK_APP_TOKEN (xapp-…, with connections:write) for Socket Mode, "
+                "or SLACK_SIGNING_SECRET to receive events over HTTP with --http."
+            )
+        return True
+    return False
+
+
+async def serve(
+    settings: Settings,
+    coach: CoachPort,
+    *,
+    http: bool = False,
+    host: str = "0.0.0.0",
+    port: int = 3000,
+    stop: asyncio.Event | None = None,
+    app: AsyncApp | None = None,
+) -> None:
+    """Run until `stop` is set (or forever). Socket Mode by default; HTTP at `EVENTS_PATH` otherwise."""
+    use_http = uses_http(settings, http)
+    app = app or build_app(settings, coach)
+    stop = stop or asyncio.Event()
+    if use_http:
+        runner = web.AppRunner(app.web_app(path=EVENTS_PATH, port=port))
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        log.info("Slack adapter listening on http://%s:%d%s", host, port, EVENTS_PATH)
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+        return
+    assert settings.slack_app_token is not None
+    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    await handler.connect_async()
+    log.info("Slack adapter connected over Socket Mode")
+    try:
+        await stop.wait()
+    finally:
+        await handler.close_async()
+
+
+def check_settings(settings: Settings, http: bool = False) -> bool:
+    """Fail fast (SlackSetupError) before the core is built; returns True for HTTP mode, False for Socket Mode."""
+    make_client(settings)
+    return uses_http(settings, http)
+
+
+def run(settings: Settings, coach: CoachPort, *, http: bool = False, host: str = "0.0.0.0", port: int = 3000) -> None:
+    """Blocking entry point for `coachbot slack [--http --host H --port P]`. Raises SlackSetupError on bad config."""
+    check_settings(settings, http)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(CORE_WORKERS, thread_name_prefix="coach"))
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, stop.set)  # graceful: close the socket / server, then return
+        await serve(settings, coach, http=http, host=host, port=port, stop=stop)
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        log.info("Slack adapter stopped")

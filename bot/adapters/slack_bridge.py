@@ -1,0 +1,313 @@
+"""What the Slack adapter does once a payload is acknowledged: ask the core off the event loop, then deliver."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from bot.adapters.slack_delivery import SlackCallFailed, SlackDelivery
+from bot.adapters.slack_mrkdwn import clip, escape
+from bot.adapters.slack_state import Lru
+from bot.adapters.slack_stream import LiveReply, StreamTiming, TokenPipe
+from bot.adapters.slack_translate import (
+    Asked,
+    Target,
+    answer_blocks,
+    fallback_text,
+    forget_blocks,
+    help_blocks,
+    label,
+    suggested_prompts,
+    topics_blocks,
+)
+from bot.models import Answer, Language, Platform, Privacy, Question
+from bot.ports import CoachPort, Rating
+
+log = logging.getLogger(__name__)
+
+
+def locale_language(locale: str | None) -> Language | None:
+    """Slack's user locale ('de-DE', 'en-US') -> a language the coach speaks, else None."""
+    prefix = (locale or "").split("-")[0].lower()
+    return prefix if prefix in ("de", "en") else None  # type: ignore[return-value]
+
+
+@dataclass
+class SlackBridge:
+    """The adapter's behaviour, independent of how Bolt delivered the payload. State is bounded and per instance."""
+
+    coach: CoachPort
+    delivery: SlackDelivery
+    allowed_channels: frozenset[str] = frozenset()
+    timing: StreamTiming = field(default_factory=StreamTiming)
+    seen: Lru[bool] = field(default_factory=lambda: Lru(20_000))
+    threads: Lru[bool] = field(default_factory=lambda: Lru(10_000))
+    shareable: Lru[tuple[Question, Answer]] = field(default_factory=lambda: Lru(2_000))
+    languages: Lru[Language | None] = field(default_factory=lambda: Lru(10_000))
+    locale_lookups: bool = True  # switched off once users.info turns out to be unavailable
+
+    # --- where the bot may speak ----------------------------------------------------------------
+
+    def channel_allowed(self, channel: str, dm: bool = False) -> bool:
+        return dm or not self.allowed_channels or channel in self.allowed_channels
+
+    def answered_thread(self, channel: str, thread_ts: str | None) -> bool:
+        return bool(thread_ts) and (channel, thread_ts) in self.threads
+
+    async def language_of(self, user: str) -> Language | None:
+        """The user's language when known: what they last wrote in, else their Slack locale."""
+        if not user:
+            return None
+        if user in self.languages:
+            return self.languages.get(user)
+        language: Language | None = None
+        if self.locale_lookups:
+            try:
+                info = await self.delivery.call("users.info", user=user, include_locale=True)
+                language = locale_language((info.get("user") or {}).get("locale"))
+            except SlackCallFailed as error:
+                if error.error in ("missing_scope", "not_allowed_token_type", "unknown_method"):
+                    self.locale_lookups = False
+        self.languages.put(user, language)
+        return language
+
+    # --- questions ------------------------------------------------------------------------------
+
+    async def ask(self, asked: Asked) -> Answer | None:
+        """Answer one question where it was asked. Never raises: failures are logged and told to the user."""
+        question, target = asked.question, asked.target
+        if not question.text:
+            await self.send_help(target, question.language_hint or "en")
+            return None
+        if question.privacy is Privacy.CHANNEL and target.thread_ts:
+            self.threads.put((target.channel, target.thread_ts), True)
+        thinking = asyncio.create_task(self._show_thinking(target, question.language_hint or "en"))
+        # The live message waits for the status call, so a quick reply cannot land before "is thinking…".
+        live = None if target.ephemeral else LiveReply(self.delivery, target, self.timing, after=thinking)
+        try:
+            answer = await self._answer(question, live)
+        except Exception:
+            log.exception("the coach failed on question %s (channel %s, user %s)", question.id, target.channel, target.user)
+            status = await thinking
+            await self._tell_error(target, question.language_hint or "en", live, status)
+            return None
+        status = await thinking
+        self.languages.put(question.user, answer.language)
+        delivered = live is not None and await live.finish(answer)
+        if not delivered:
+            delivered = await self.deliver(target, answer, question)
+        if not delivered and status == "status":
+            await self._clear_status(target)
+        return answer
+
+    async def _answer(self, question: Question, live: LiveReply | None) -> Answer:
+        if live is None:
+            return await asyncio.to_thread(self.coach.answer, question, None)
+        pipe = TokenPipe(asyncio.get_running_loop())
+        pump = asyncio.create_task(live.pump(pipe))
+        try:
+            return await asyncio.to_thread(self.coach.answer, question, pipe.on_token)
+        finally:
+            pipe.close()
+            await pump
+
+    async def topic(self, asked: Asked, section: str) -> None:
+        """A topic button: the core's summary of one section, delivered like an answer."""
+        try:
+            answer = await asyncio.to_thread(self.coach.topic_answer, asked.question, section)
+        except Exception:
+            log.exception("topic_answer failed for section %r", section)
+            await self._tell_error(asked.target, asked.question.language_hint or "en", None, None)
+            return
+        await self.deliver(asked.target, answer, asked.question)
+
+    async def deliver(self, target: Target, answer: Answer, question: Question) -> bool:
+        """Post a finished answer; ephemeral answers get a "Share in channel" button."""
+        if target.ephemeral:
+            self.shareable.put(answer.id, (question, answer))
+            return await self.send_private(target, answer_blocks(answer, shareable=True), fallback_text(answer.text))
+        try:
+            await self.delivery.call(
+                "chat.postMessage",
+                channel=target.channel,
+                thread_ts=target.thread_ts,
+                blocks=answer_blocks(answer),
+                text=fallback_text(answer.text),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+            return True
+        except SlackCallFailed as error:
+            log.error(
+                "answer %s to question %s could not be posted in %s: %s",
+                answer.id, question.id, target.channel, error.error,
+            )
+            return await self.send_private(target, [], label(answer.language, "error"))
+
+    async def send_private(self, target: Target, blocks: list[dict], text: str, *, replace: bool = False) -> bool:
+        """Show something to one user only: chat.postEphemeral, else the interaction's response_url."""
+        if not replace:
+            try:
+                await self.delivery.call(
+                    "chat.postEphemeral",
+                    channel=target.channel,
+                    user=target.user,
+                    thread_ts=target.thread_ts,
+                    blocks=blocks or None,
+                    text=text,
+                )
+                return True
+            except SlackCallFailed as error:
+                if not target.response_url:
+                    log.error("could not reach user %s in %s privately: %s", target.user, target.channel, error.error)
+                    return False
+        if not target.response_url:
+            return False
+        try:
+            await self.delivery.respond(
+                target.response_url,
+                response_type="ephemeral",
+                replace_original=replace,
+                blocks=blocks or None,
+                text=text,
+            )
+            return True
+        except SlackCallFailed as error:
+            log.error("response_url for user %s in %s failed: %s", target.user, target.channel, error.error)
+            return False
+
+    async def _show_thinking(self, target: Target, language: Language) -> str | None:
+        """An assistant status in AI-app threads; elsewhere (or when that fails) a 👀 reaction."""
+        if target.assistant_thread and target.thread_ts:
+            try:
+                await self.delivery.call(
+                    "assistant.threads.setStatus",
+                    channel_id=target.channel,
+                    thread_ts=target.thread_ts,
+                    status=label(language, "thinking"),
+                )
+                return "status"
+            except SlackCallFailed:
+                pass
+        if target.message_ts and not target.ephemeral:
+            try:
+                await self.delivery.call("reactions.add", channel=target.channel, timestamp=target.message_ts, name="eyes")
+                return "reaction"
+            except SlackCallFailed:
+                return None
+        return None
+
+    async def _clear_status(self, target: Target) -> None:
+        try:
+            await self.delivery.call(
+                "assistant.threads.setStatus", channel_id=target.channel, thread_ts=target.thread_ts, status=""
+            )
+        except SlackCallFailed:
+            pass
+
+    async def _tell_error(self, target: Target, language: Language, live: LiveReply | None, status: str | None) -> None:
+        message = label(language, "error")
+        if live is not None and await live.fail(message):
+            return
+        if target.ephemeral:
+            await self.send_private(target, [], message)
+            return
+        try:
+            await self.delivery.call("chat.postMessage", channel=target.channel, thread_ts=target.thread_ts, text=message)
+        except SlackCallFailed:
+            await self.send_private(target, [], message)
+        if status == "status":
+            await self._clear_status(target)
+
+    # --- /coach sub-commands --------------------------------------------------------------------
+
+    async def send_help(self, target: Target, language: Language) -> None:
+        text = await asyncio.to_thread(self.coach.help_text, language)
+        if target.ephemeral:
+            await self.send_private(target, help_blocks(text, language), fallback_text(text))
+            return
+        try:
+            await self.delivery.call(
+                "chat.postMessage", channel=target.channel, thread_ts=target.thread_ts,
+                blocks=help_blocks(text, language), text=fallback_text(text),
+            )
+        except SlackCallFailed as error:
+            log.error("help could not be posted in %s: %s", target.channel, error.error)
+
+    async def send_topics(self, target: Target, language: Language) -> None:
+        topics = await asyncio.to_thread(self.coach.topics, language)
+        await self.send_private(target, topics_blocks(topics, language), label(language, "topics_intro"))
+
+    async def send_forget_prompt(self, target: Target, language: Language) -> None:
+        await self.send_private(target, forget_blocks(language), label(language, "forget_question"))
+
+    async def forget(self, target: Target, language: Language) -> int:
+        removed = await asyncio.to_thread(self.coach.forget, Platform.SLACK, target.user)
+        self.languages.put(target.user, None)
+        await self.send_private(target, [], label(language, "forgotten", count=str(removed)), replace=True)
+        return removed
+
+    async def keep(self, target: Target, language: Language) -> None:
+        await self.send_private(target, [], label(language, "forget_kept"), replace=True)
+
+    async def not_here(self, target: Target, language: Language) -> None:
+        await self.send_private(target, [], label(language, "not_here"))
+
+    # --- buttons --------------------------------------------------------------------------------
+
+    async def feedback(self, target: Target, answer_id: str, rating: Rating, language: Language) -> bool:
+        stored = await asyncio.to_thread(self.coach.record_feedback, answer_id, Platform.SLACK, target.user, rating)
+        await self.send_private(target, [], label(language, "thanks" if stored else "feedback_unknown"))
+        return stored
+
+    async def share(self, target: Target, answer_id: str, language: Language) -> bool:
+        """Post a private answer into the channel for everyone (falls back to response_url in_channel)."""
+        entry = self.shareable.get(answer_id)
+        if entry is None:
+            await self.send_private(target, [], label(language, "share_expired"))
+            return False
+        question, answer = entry
+        header = label(answer.language, "shared_by", user=target.user) + " · " + escape(clip(question.text, 500))
+        blocks, text = answer_blocks(answer, header=header), fallback_text(answer.text)
+        try:
+            await self.delivery.call("chat.postMessage", channel=target.channel, blocks=blocks, text=text,
+                                     unfurl_links=False, unfurl_media=False)
+        except SlackCallFailed as error:
+            if not target.response_url:
+                await self.send_private(target, [], label(language, "share_failed"))
+                return False
+            log.info("sharing via chat.postMessage failed (%s); using response_url", error.error)
+            try:
+                await self.delivery.respond(target.response_url, response_type="in_channel",
+                                            replace_original=False, blocks=blocks, text=text)
+            except SlackCallFailed:
+                await self.send_private(target, [], label(language, "share_failed"))
+                return False
+        if target.response_url:
+            try:
+                await self.delivery.respond(target.response_url, delete_original=True)
+            except SlackCallFailed:
+                pass  # the private copy staying visible is harmless
+        return True
+
+    # --- AI app surface -------------------------------------------------------------------------
+
+    async def start_assistant_thread(self, channel: str, thread_ts: str, user: str) -> list[dict[str, str]]:
+        """Offer up to four starter prompts, in the user's language when known."""
+        language = await self.language_of(user) or "en"
+        suggestions = await asyncio.to_thread(self.coach.suggestions, language, "", 4)
+        prompts = suggested_prompts(suggestions)
+        if not prompts:
+            return []
+        try:
+            await self.delivery.call(
+                "assistant.threads.setSuggestedPrompts",
+                channel_id=channel,
+                thread_ts=thread_ts,
+                title=label(language, "prompts_title"),
+                prompts=prompts,
+            )
+        except SlackCallFailed as error:
+            log.warning("suggested prompts not set in %s: %s", channel, error.error)
+        return prompts

@@ -1,0 +1,132 @@
+"""Every outgoing Slack call: mass pings defused, rate limits and network errors retried with backoff, failures named."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.adapters.slack_mrkdwn import neutralise_payload
+
+log = logging.getLogger(__name__)
+
+# Errors worth another try; any other `ok: false` (not_in_channel, channel_not_found, missing_scope…)
+# is reported at once so the caller can pick a fallback.
+TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+HARMLESS_ERRORS = frozenset({"already_reacted", "no_reaction"})
+
+
+class SlackCallFailed(Exception):
+    """A Slack call that did not succeed after the retries it deserved; `error` is Slack's code or 'network'."""
+
+    def __init__(self, method: str, error: str) -> None:
+        super().__init__(f"{method} failed: {error}")
+        self.method = method
+        self.error = error
+
+
+Sleep = Callable[[float], Awaitable[Any]]
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    sleep: Sleep = field(default=asyncio.sleep)
+
+    def backoff(self, attempt: int) -> float:
+        return min(self.max_delay, self.base_delay * (2**attempt))
+
+
+def _retry_after(error: SlackApiError) -> float | None:
+    response = error.response
+    if getattr(response, "status_code", None) != 429 and response.get("error") != "ratelimited":
+        return None
+    headers = getattr(response, "headers", None) or {}
+    try:
+        return float(headers.get("Retry-After") or headers.get("retry-after") or 1)
+    except (TypeError, ValueError):
+        return 1.0
+
+
+class SlackDelivery:
+    """Wraps the AsyncWebClient: all payloads pass `neutralise_payload`, every call goes through `call`."""
+
+    def __init__(self, client: AsyncWebClient, policy: RetryPolicy | None = None) -> None:
+        self.client = client
+        self.policy = policy or RetryPolicy()
+
+    @property
+    def can_stream(self) -> bool:
+        """Whether the installed slack_sdk knows Slack's chat streaming methods."""
+        return all(hasattr(self.client, name) for name in ("chat_startStream", "chat_appendStream", "chat_stopStream"))
+
+    async def call(self, method: str, **payload: Any) -> dict:
+        """Call a Web API method; retry 429s (honouring Retry-After), 5xx and network errors; raise SlackCallFailed."""
+        body = neutralise_payload({k: v for k, v in payload.items() if v is not None})
+        return await self._with_retries(method, lambda: self.client.api_call(method, json=body))
+
+    async def respond(self, response_url: str, **payload: Any) -> dict:
+        """Post to an interaction's response_url (works where the bot is not a channel member)."""
+        body = neutralise_payload({k: v for k, v in payload.items() if v is not None})
+        webhook = AsyncWebhookClient(response_url, session=self.client.session, timeout=self.client.timeout)
+
+        async def send() -> dict:
+            response = await webhook.send_dict(body)
+            if response.status_code == 429 or response.status_code >= 500:
+                raise _HttpStatus(response.status_code, response.headers)
+            if response.status_code >= 400:
+                raise SlackCallFailed("response_url", response.body or str(response.status_code))
+            return {"ok": True}
+
+        return await self._with_retries("response_url", send)
+
+    async def _with_retries(self, method: str, send: Callable[[], Awaitable[Any]]) -> dict:
+        policy = self.policy
+        last = "unknown"
+        for attempt in range(policy.attempts):
+            try:
+                response = await send()
+                return dict(response.data) if hasattr(response, "data") else response
+            except SlackApiError as error:
+                status = getattr(error.response, "status_code", 200)
+                last = error.response.get("error") or f"http_{status}"
+                if last in HARMLESS_ERRORS:
+                    return dict(error.response.data)
+                wait = _retry_after(error)
+                if wait is None:
+                    if status < 500 and last not in TRANSIENT_ERRORS:
+                        log.warning("Slack %s failed: %s", method, last)
+                        raise SlackCallFailed(method, last) from None
+                    wait = policy.backoff(attempt)
+            except _HttpStatus as error:
+                last = f"http_{error.status}"
+                wait = error.retry_after if error.retry_after is not None else policy.backoff(attempt)
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+                last = "network"
+                wait = policy.backoff(attempt)
+                log.info("Slack %s network error (%s), attempt %d", method, type(error).__name__, attempt + 1)
+            wait = min(wait, policy.max_delay)
+            if attempt + 1 < policy.attempts:
+                log.info("Slack %s: %s; retrying in %.1fs", method, last, wait)
+                await policy.sleep(wait)
+        log.error("Slack %s gave up after %d attempts: %s", method, policy.attempts, last)
+        raise SlackCallFailed(method, last)
+
+
+class _HttpStatus(Exception):
+    def __init__(self, status: int, headers: dict) -> None:
+        super().__init__(status)
+        self.status = status
+        try:
+            self.retry_after: float | None = float(headers.get("Retry-After")) if status == 429 else None
+        except (TypeError, ValueError):
+            self.retry_after = None

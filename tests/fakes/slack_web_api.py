@@ -1,0 +1,178 @@
+"""A loopback stand-in for Slack's Web API and response_url hooks that records every call and can fail on cue."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+BOT_USER_ID = "U0LAN0Z89"  # the bot mentioned in Slack's documented app_mention example
+BOT_ID = "B0LAN0Z89"
+TEAM_ID = "T123ABC456"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict
+    token: str
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Failure:
+    error: str
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    remaining: int | None = 1  # None: fail forever
+
+
+class FakeSlackWebApi:
+    """Serves `/api/<method>` (what AsyncWebClient(base_url=…) calls) and `/hooks/<id>` (response_url)."""
+
+    def __init__(self, *, locales: dict[str, str] | None = None, latency: float = 0.0) -> None:
+        self.calls: list[Call] = []
+        self.hooks: list[Call] = []
+        self.locales = locales or {}
+        self.latency = latency
+        self.socket_url: str | None = None
+        self._failures: dict[str, list[Failure]] = {}
+        self._ts = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self._changed = asyncio.Condition()
+        self.port = 0
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> FakeSlackWebApi:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/hooks/{hook}", self._hook)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def hook_url(self, name: str = "T123ABC456/1234567890/abc") -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/{name.replace('/', '-')}"
+
+    # --- scripting ----------------------------------------------------------------------------
+
+    def fail(self, method: str, error: str, *, status: int = 200, headers: dict | None = None,
+             times: int | None = 1) -> None:
+        """Make the next `times` calls of `method` fail (`error='disconnect'` drops the connection)."""
+        self._failures.setdefault(method, []).append(Failure(error, status, headers or {}, times))
+
+    # --- inspection ---------------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[dict]:
+        return [c.args for c in self.calls if c.method == method]
+
+    def methods(self) -> list[str]:
+        return [c.method for c in self.calls]
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Wait until `predicate()` holds (re-checked after every recorded call); TimeoutError otherwise."""
+
+        async def until() -> None:
+            async with self._changed:
+                await self._changed.wait_for(predicate)
+
+        await asyncio.wait_for(until(), timeout)
+
+    async def wait_calls(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
+        await self.wait_for(lambda: len(self.calls_to(method)) >= count, timeout)
+        return self.calls_to(method)
+
+    # --- handlers -----------------------------------------------------------------------------
+
+    async def _record(self, bucket: list[Call], call: Call) -> None:
+        async with self._changed:
+            bucket.append(call)
+            self._changed.notify_all()
+
+    @staticmethod
+    async def _args(request: web.Request) -> dict:
+        raw = await request.read()
+        if not raw:
+            return dict(request.query)
+        if request.content_type == "application/json":
+            return json.loads(raw)
+        args = dict(parse_qsl(raw.decode()))
+        for key in ("blocks", "prompts"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        return args
+
+    def _next_failure(self, method: str) -> Failure | None:
+        queue = self._failures.get(method) or []
+        while queue:
+            failure = queue[0]
+            if failure.remaining is None:
+                return failure
+            if failure.remaining > 0:
+                failure.remaining -= 1
+                if failure.remaining == 0:
+                    queue.pop(0)
+                return failure
+            queue.pop(0)
+        return None
+
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        failure = self._next_failure(method)
+        await self._record(self.calls, Call(method, args, token))
+        if failure is not None:
+            if failure.error == "disconnect":
+                assert request.transport is not None
+                request.transport.close()
+                return web.Response(status=500)
+            body = {"ok": False, "error": failure.error}
+            return web.json_response(body, status=failure.status, headers=failure.headers)
+        return web.json_response(self._success(method, args))
+
+    def _success(self, method: str, args: dict) -> dict:
+        channel = args.get("channel") or args.get("channel_id")
+        if method == "auth.test":
+            return {"ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "coach",
+                    "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+        if method in ("chat.postMessage", "chat.startStream"):
+            return {"ok": True, "channel": channel, "ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method in ("chat.update", "chat.appendStream", "chat.stopStream"):
+            return {"ok": True, "channel": channel, "ts": args.get("ts")}
+        if method == "users.info":
+            user = args.get("user", "")
+            return {"ok": True, "user": {"id": user, "locale": self.locales.get(user, "en-US")}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
+        return {"ok": True}
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        args = json.loads(await request.read() or b"{}")
+        failure = self._next_failure("response_url")
+        await self._record(self.hooks, Call("response_url:" + request.match_info["hook"], args, ""))
+        if failure is not None:
+            return web.Response(status=failure.status, text=failure.error, headers=failure.headers)
+        return web.Response(text="ok")
