@@ -184,8 +184,9 @@ def run_forget(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_slack(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters.slack_app import run
+    from bot.adapters.slack_app import check_settings, run
 
+    check_settings(settings, http=args.http)  # fail fast, before the guide is loaded
     run(settings, _coach(settings), http=args.http, host=args.host, port=args.port)
     return 0
 
