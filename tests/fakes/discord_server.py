@@ -124,6 +124,7 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.messages: dict[str, dict] = {}
+        self.privileged_intents = 0  # IDENTIFY asking for any of these bits is closed with 4014, like Discord does
         self._originals: dict[str, str] = {}  # interaction token -> id of the response message
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -223,6 +224,12 @@ class FakeDiscord:
         await ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
         return self._seq
 
+    def lose(self, event: str, data: dict) -> int:
+        """An event the bot missed (sequenced but never delivered); a RESUME must replay it."""
+        self._seq += 1
+        self._sent.append((self._seq, event, data))
+        return self._seq
+
     async def send_reconnect(self) -> None:
         """op 7: ask the bot to reconnect and resume."""
         ws = self._ws
@@ -252,6 +259,8 @@ class FakeDiscord:
             op = payload.get("op")
             if op == 1:
                 await ws.send_str(json.dumps({"op": 11}))
+            elif op == 2 and int(payload["d"]["intents"]) & self.privileged_intents:
+                await ws.close(code=4014, message=b"Disallowed intent(s).")
             elif op == 2:
                 await self._dispatch(ws, "READY", self._ready())
                 for guild_id in self.guilds:
