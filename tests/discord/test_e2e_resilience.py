@@ -116,3 +116,38 @@ async def test_heartbeats_are_sent_and_acknowledged(start_bot, fake):
     await start_bot()
     await fake.wait_for(lambda: len(fake.ops(1)) >= 4)
     assert len(fake.ops(2)) == 1 and not fake.ops(6)  # ACKed heartbeats keep the session: no reconnect
+
+
+async def test_an_unexpected_bug_in_a_command_gets_a_friendly_reply(fake, start_bot, caplog):
+    bot = await start_bot()
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    bot.delivery.answer_interaction = broken  # type: ignore[method-assign]
+    payload = payloads.interaction("interaction_ask_guild")
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    await fake.wait_for(lambda: fake.callbacks(payload["id"]))
+    callback = fake.callbacks(payload["id"])[0].json
+    assert callback["type"] == 4 and callback["data"]["flags"] & 64
+    assert "try again" in callback["data"]["content"]
+    assert "slash command ask failed" in caplog.text
+
+
+async def test_an_unexpected_bug_on_a_message_is_logged_and_the_next_one_is_answered(fake, start_bot, coach, caplog):
+    bot = await start_bot()
+    original = bot.delivery.answer_message
+    calls = []
+
+    async def flaky(message, question):
+        calls.append(question.text)
+        if len(calls) == 1:
+            raise RuntimeError("bug")
+        await original(message, question)
+
+    bot.delivery.answer_message = flaky  # type: ignore[method-assign]
+    await fake.dispatch("MESSAGE_CREATE", payloads.message("message_dm", content="first"))
+    await fake.dispatch("MESSAGE_CREATE", payloads.message("message_dm", content="second"))
+    await fake.wait_for(lambda: fake.channel_messages())
+    assert [q.text for q in coach.questions] == ["second"]
+    assert "unhandled error while handling Discord event on_message" in caplog.text

@@ -117,6 +117,7 @@ class FakeDiscord:
         self.faults: list[Fault] = []
         self.session_id = "fake-session-1"
         self._sent: list[tuple[int, str, dict]] = []  # (seq, event, data) dispatched, for RESUME replay
+        self.sent_at: dict[int, float] = {}  # seq -> perf_counter just before the frame was written
         self._seq = 0
         self._ids = itertools.count(1500000000000000001)
         self._ws: web.WebSocketResponse | None = None
@@ -220,9 +221,12 @@ class FakeDiscord:
 
     async def _dispatch(self, ws: web.WebSocketResponse, event: str, data: dict) -> int:
         self._seq += 1
-        self._sent.append((self._seq, event, data))
-        await ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
-        return self._seq
+        seq = self._seq
+        self._sent.append((seq, event, data))
+        frame = json.dumps({"op": 0, "t": event, "s": seq, "d": data})
+        self.sent_at[seq] = time.perf_counter()
+        await ws.send_str(frame)
+        return seq
 
     def lose(self, event: str, data: dict) -> int:
         """An event the bot missed (sequenced but never delivered); a RESUME must replay it."""
