@@ -70,7 +70,7 @@ class DiscordEndpoints:
             return
         self._saved_base = Route.BASE
         Route.BASE = str(self.api_base)
-        log.info("Discord REST requests go to %s", self.api_base)
+        log.info("Discord REST requests go to %s", self.api_base.with_user(None))
 
     def restore_rest(self) -> None:
         if self._saved_base is None:
