@@ -1,0 +1,210 @@
+"""`coachbot`: chat | ask | ingest | eval | bench | doctor | feedback | forget | slack | discord."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import Settings
+
+SUBCOMMANDS = ("chat", "ask", "ingest", "eval", "bench", "doctor", "feedback", "forget", "slack", "discord")
+DEFAULT_EVAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "paraphrases.jsonl"
+log = logging.getLogger("coachbot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coachbot", description="PM Coach: a coach for aspiring AI product managers.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("chat", help="chat with the coach in this terminal (offline, no tokens)")
+
+    ask = commands.add_parser("ask", help="answer one question ('-' reads one question per line from stdin)")
+    ask.add_argument("question", help="the question, or - for stdin")
+    ask.add_argument("--json", action="store_true", help="print the answer as one JSON object (per line)")
+    ask.add_argument("--conversation", default="cli", help="conversation key for follow-ups (default: cli)")
+    ask.add_argument("--user", default="cli", help="user id (default: cli)")
+
+    ingest = commands.add_parser("ingest", help="index knowledge/ plus extra Markdown/text files or folders")
+    ingest.add_argument("paths", nargs="*", type=Path, help="extra files or folders to index (remembered)")
+
+    evaluation = commands.add_parser("eval", help="measure retrieval and scope on a question file")
+    evaluation.add_argument("file", nargs="?", type=Path, default=DEFAULT_EVAL, help="JSONL in the dev-set format")
+    evaluation.add_argument("--json", action="store_true", help="print only the JSON results")
+
+    bench = commands.add_parser("bench", help="measure latency, cold start, memory and ingest time")
+    bench.add_argument("--rounds", type=int, default=5, help="passes over the questions (default: 5)")
+
+    commands.add_parser("doctor", help="show what is configured and what is missing (never secret values)")
+    feedback = commands.add_parser("feedback", help="report 👍/👎 counts and the worst-rated questions")
+    feedback.add_argument("--limit", type=int, default=10)
+    forget = commands.add_parser("forget", help="erase everything stored about one user")
+    forget.add_argument("platform", choices=["console", "slack", "discord"])
+    forget.add_argument("user")
+
+    slack = commands.add_parser("slack", help="run the Slack bot (Socket Mode, or --http)")
+    slack.add_argument("--http", action="store_true", help="serve the Events API over HTTP instead of Socket Mode")
+    slack.add_argument("--host", default="0.0.0.0")
+    slack.add_argument("--port", type=int, default=3000)
+
+    discord = commands.add_parser("discord", help="run the Discord bot")
+    discord.add_argument("--sync", action="store_true", help="sync the slash commands, then exit")
+    discord.add_argument("--guild", help="sync to one guild (instant, for development) instead of globally")
+    return parser
+
+
+def configure_logging(settings: Settings, verbose: bool) -> None:
+    level = logging.DEBUG if verbose else getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("chromadb", "httpx", "httpcore", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "chat"
+    try:
+        settings = settings or Settings()
+    except Exception as error:  # a malformed environment variable
+        print(f"coachbot: configuration error: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings, args.verbose)
+    if command in ("chat", "ask", "eval") and not args.verbose:
+        logging.getLogger().setLevel(logging.WARNING)  # keep the conversation readable
+    try:
+        return COMMANDS[command](args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        log.debug("command failed", exc_info=True)
+        print(f"coachbot {command}: {error}", file=sys.stderr)
+        return 1
+
+
+def _coach(settings: Settings):
+    from bot.coach import Coach
+
+    return Coach.from_settings(settings)
+
+
+def run_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.console_chat import ConsoleChat
+
+    print("Loading the guide…", file=sys.stderr)
+    ConsoleChat(_coach(settings)).run()
+    return 0
+
+
+def run_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.console_chat import render_answer
+    from bot.models import Platform, Privacy, Question
+
+    coach = _coach(settings)
+    lines = sys.stdin if args.question == "-" else [args.question]
+    for line in lines:
+        text = line.rstrip("\n")
+        if args.question == "-" and not text.strip():
+            continue
+        question = Question(
+            platform=Platform.CONSOLE, channel=args.conversation, user=args.user, privacy=Privacy.DM, text=text
+        )
+        answer = coach.answer(question)
+        if args.json:
+            print(json.dumps(answer.public_json(), ensure_ascii=False), flush=True)
+        else:
+            print(render_answer(answer), end="\n\n", flush=True)
+    return 0
+
+
+def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.knowledge.base import KnowledgeBase
+
+    knowledge = KnowledgeBase.open(settings, sync=False)
+    result = knowledge.ingest(args.paths, progress=sys.stderr.isatty())
+    print(
+        f"indexed {knowledge.store.count()} chunks into '{knowledge.store.collection_name}': "
+        f"{result['num_added']} added, {result['num_updated']} updated, "
+        f"{result['num_skipped']} unchanged, {result['num_deleted']} removed"
+    )
+    return 0
+
+
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import evaluate, load_questions, render_table
+
+    results = evaluate(_coach(settings), load_questions(args.file))
+    if not args.json:
+        print(render_table(results))
+        for name, result in results.items():
+            if name == "all":
+                for miss in result["misses"]:
+                    print(f"  miss {miss}")
+        print()
+    print(json.dumps({k: {m: v for m, v in r.items() if m != "misses"} for k, r in results.items()}))
+    return 0
+
+
+def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.benchmark import run_benchmark
+
+    print(run_benchmark(settings, rounds=args.rounds))
+    return 0
+
+
+def run_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.doctor import diagnose
+
+    report, healthy = diagnose(settings)
+    print(report)
+    return 0 if healthy else 1
+
+
+def run_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.feedback import FeedbackStore, render_report
+
+    print(render_report(FeedbackStore(settings.state_db).report(limit=args.limit)))
+    return 0
+
+
+def run_forget(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.feedback import FeedbackStore
+    from bot.memory import ConversationMemory
+    from bot.models import Platform
+
+    platform = Platform(args.platform)
+    removed = ConversationMemory(settings.state_db).forget(platform, args.user)
+    removed += FeedbackStore(settings.state_db).forget(platform, args.user)
+    print(f"erased {removed} stored item(s) for {args.platform} user {args.user}")
+    return 0
+
+
+def run_slack(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.slack_app import run
+
+    run(settings, _coach(settings), http=args.http, host=args.host, port=args.port)
+    return 0
+
+
+def run_discord(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.discord_client import run
+
+    run(settings, _coach(settings), sync=args.sync, guild=args.guild)
+    return 0
+
+
+COMMANDS = {
+    "chat": run_chat,
+    "ask": run_ask,
+    "ingest": run_ingest,
+    "eval": run_eval,
+    "bench": run_bench,
+    "doctor": run_doctor,
+    "feedback": run_feedback,
+    "forget": run_forget,
+    "slack": run_slack,
+    "discord": run_discord,
+}

@@ -1,0 +1,213 @@
+"""The conversation core: turns a Question into an Answer. Knows nothing about Slack, Discord or terminals."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+from bot.compose import Composition
+from bot.feedback import FeedbackStore
+from bot.followup import resolve
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.retrieval import ChunkHit, Retrieval, SectionHit
+from bot.language import detect_language
+from bot.memory import ConversationMemory, Turn
+from bot.messages import say
+from bot.models import Answer, Language, Mode, Platform, Question, Source, Topic
+from bot.ports import Rating, TokenCallback
+from bot.settings import Settings
+from bot.text import words
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
+PLATFORM_MARKUP = re.compile(r"<[@#!][^>]*>")  # mentions and specials that slipped through an adapter
+
+
+class Coach:
+    """Implements `bot.ports.CoachPort`. Build it with `Coach.from_settings(settings)`."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        memory: ConversationMemory,
+        feedback: FeedbackStore,
+        llm: object | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self.memory = memory
+        self.feedback = feedback
+        self.llm = llm  # a bot.llm.generate.LLMComposer, or None for the offline coach
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Coach:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        llm = None
+        if settings.llm:
+            from bot.llm.generate import LLMComposer  # provider packages load only when an LLM is configured
+
+            llm = LLMComposer.from_settings(settings)
+        return cls(
+            knowledge=KnowledgeBase.open(settings),
+            memory=ConversationMemory(
+                settings.state_db,
+                max_turns=settings.memory_turns,
+                retention=timedelta(days=settings.retention_days),
+            ),
+            feedback=FeedbackStore(settings.state_db, retention=timedelta(days=settings.retention_days)),
+            llm=llm,
+        )
+
+    # -- answering -----------------------------------------------------------------------------
+
+    def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
+        text, truncated = clean_text(question.text)
+        history = self.memory.history(question.conversation_key)
+        hint = question.language_hint or (history[-1].answer.language if history else None)
+        language = detect_language(text, hint)
+        if not words(text):
+            return self._canned(question, "empty", language)
+
+        resolved = resolve(text, history)
+        language = resolved.language or language
+        retrieval = self.knowledge.retrieve(resolved.query)
+        verdict = self.knowledge.scope.judge(resolved.query, retrieval)
+        if not verdict.in_scope:
+            log.info("off-topic question %s (score %.3f, %s)", question.id, verdict.score, verdict.reason)
+            answer = self._canned(question, "off_topic", language)
+            self.memory.record(question, answer)
+            return answer
+
+        composition = self.knowledge.composer.compose(
+            retrieval, language, depth=resolved.depth, focus=resolved.focus
+        )
+        body, mode, notice = composition.text, Mode.EXTRACTIVE, None
+        if self.llm is not None:
+            body, mode, notice = self._generate(text, language, composition, retrieval, history, on_token)
+        if truncated:
+            notice = " ".join(filter(None, [say("truncated", language, limit=MAX_QUESTION_CHARS), notice]))
+        answer = Answer(
+            question_id=question.id,
+            text=body,
+            language=language,
+            in_scope=True,
+            mode=mode,
+            sources=composition.sources,
+            follow_ups=composition.follow_ups,
+            notice=notice,
+        )
+        # Remember what was understood, so the next follow-up can build on it ("und auf Deutsch?").
+        self.memory.record(question.model_copy(update={"text": resolved.query}), answer, composition.points)
+        return answer
+
+    def _generate(
+        self,
+        text: str,
+        language: Language,
+        composition: Composition,
+        retrieval: Retrieval,
+        history: list[Turn],
+        on_token: TokenCallback | None,
+    ) -> tuple[str, Mode, str | None]:
+        from bot.llm.generate import GenerationError
+
+        passages = [
+            Source(section=h.chunk.section, title=h.chunk.title, lang=h.chunk.lang, snippet=h.chunk.text, score=h.score)
+            for section in retrieval.sections[:3]
+            for h in section.hits[:2]
+        ]
+        try:
+            generated = self.llm.generate(  # type: ignore[union-attr]
+                question=text,
+                language=language,
+                passages=passages,
+                history=[(t.question_text, t.answer.text) for t in history],
+                on_token=on_token,
+            )
+            return generated, Mode.LLM, None
+        except GenerationError as error:
+            log.warning("LLM generation failed, answering offline: %s", error)
+            return composition.text, Mode.FALLBACK, say("llm_failed", language)
+
+    def _canned(self, question: Question, key: str, language: Language) -> Answer:
+        suggestions = self.suggestions(language, limit=3)
+        return Answer(
+            question_id=question.id,
+            text="\n".join([say(key, language), *(f"- {s}" for s in suggestions)]),
+            language=language,
+            in_scope=False,
+            mode=Mode.EXTRACTIVE,
+            follow_ups=suggestions,
+        )
+
+    # -- the rest of the port --------------------------------------------------------------------
+
+    def topics(self, language: Language) -> list[Topic]:
+        return self.knowledge.catalogue.topics(language)
+
+    def topic_answer(self, question: Question, section: str) -> Answer:
+        language = detect_language(question.text, question.language_hint)
+        chunks = [c for c in self.knowledge.retriever.chunks if c.section == section]
+        if not chunks:
+            return self._canned(question, "empty", language)
+        hits = [ChunkHit(c, 1.0 / (1 + i), 0.0, 0.0) for i, c in enumerate(chunks)]
+        retrieval = Retrieval(section, [SectionHit(section, 1.0, hits)], max_dense=1.0, lexical_terms=[])
+        composition = self.knowledge.composer.compose(retrieval, language)
+        answer = Answer(
+            question_id=question.id,
+            text=composition.text,
+            language=language,
+            in_scope=True,
+            mode=Mode.EXTRACTIVE,
+            sources=composition.sources[:1],
+            follow_ups=self.knowledge.catalogue.questions(section, language)[:2],
+        )
+        self.memory.record(question, answer, composition.points)
+        return answer
+
+    def suggestions(self, language: Language, prefix: str = "", limit: int = 25) -> list[str]:
+        needle = prefix.strip().lower()
+        pool = self.knowledge.catalogue.suggestions(language)
+        if needle:
+            other: Language = "de" if language == "en" else "en"
+            pool = [q for q in pool + self.knowledge.catalogue.suggestions(other) if needle in q.lower()]
+        return list(dict.fromkeys(pool))[:limit]
+
+    def help_text(self, language: Language) -> str:
+        titles = ", ".join(t.title for t in self.topics(language))
+        return say("help", language, topics=titles)
+
+    def detect_language(self, text: str, hint: Language | None = None) -> Language:
+        return detect_language(text, hint)
+
+    def record_feedback(self, answer_id: str, platform: Platform, user: str, rating: Rating) -> bool:
+        turn = self.memory.find_answer(answer_id)
+        if turn is None:
+            return False
+        self.feedback.record(
+            answer_id=answer_id,
+            question_id=turn.question_id,
+            platform=platform,
+            user=user,
+            rating=rating,
+            privacy=turn.privacy,
+            language=turn.answer.language,
+            question_text=turn.question_text,
+            answer_text=turn.answer.text,
+            asker=turn.user,
+        )
+        return True
+
+    def forget(self, platform: Platform, user: str) -> int:
+        return self.memory.forget(platform, user) + self.feedback.forget(platform, user)
+
+
+def clean_text(text: str) -> tuple[str, bool]:
+    """Drop control characters and stray platform markup, fold whitespace, cap the length."""
+    text = PLATFORM_MARKUP.sub(" ", CONTROL.sub(" ", text or ""))
+    text = " ".join(text.split())
+    if len(text) > MAX_QUESTION_CHARS:
+        return text[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0], True
+    return text, False

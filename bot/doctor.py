@@ -1,0 +1,49 @@
+"""`coachbot doctor`: what is configured, what works and what is missing — never a secret's value."""
+
+from __future__ import annotations
+
+from bot.settings import Settings
+
+
+def _present(value: object) -> str:
+    return "set" if value else "missing"
+
+
+def diagnose(settings: Settings) -> tuple[str, bool]:
+    """A readable report and whether the offline coach can run."""
+    from bot.llm.providers import describe_llm
+
+    lines = ["PM Coach doctor", ""]
+    healthy = True
+    lines.append(f"data dir      {settings.data_dir}")
+    lines.append(f"knowledge     {', '.join(settings.knowledge_dirs)}")
+    lines.append(f"chroma        {'server ' + settings.chroma_url if settings.chroma_url else 'embedded at ' + str(settings.chroma_dir)}")
+    try:
+        from bot.knowledge.base import KnowledgeBase
+
+        knowledge = KnowledgeBase.open(settings)
+        lines.append(f"embedding     {knowledge.embedding_name} (EMBEDDINGS={settings.embeddings})")
+        lines.append(f"index         {knowledge.store.count()} chunks in '{knowledge.store.collection_name}', "
+                     f"{len(knowledge.catalogue.sections)} sections")
+    except Exception as error:
+        healthy = False
+        lines.append(f"index         NOT AVAILABLE: {error}")
+    lines.append(f"llm           {describe_llm(settings)}")
+    lines += ["", "tokens (values never shown)"]
+    lines.append(f"  SLACK_BOT_TOKEN       {_present(settings.slack_bot_token)}")
+    lines.append(f"  SLACK_APP_TOKEN       {_present(settings.slack_app_token)}   (Socket Mode)")
+    lines.append(f"  SLACK_SIGNING_SECRET  {_present(settings.slack_signing_secret)}   (HTTP mode)")
+    lines.append(f"  DISCORD_TOKEN         {_present(settings.discord_token)}")
+    lines += ["", "ready to run"]
+    lines.append("  coachbot chat / ask   yes (offline)" if healthy else "  coachbot chat / ask   no: see index above")
+    slack_ready = settings.slack_bot_token and (settings.slack_app_token or settings.slack_signing_secret)
+    lines.append(
+        "  coachbot slack        "
+        + ("yes" if slack_ready else "no: needs SLACK_BOT_TOKEN plus SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET for --http)")
+    )
+    lines.append("  coachbot discord      " + ("yes" if settings.discord_token else "no: needs DISCORD_TOKEN"))
+    if settings.slack_channels:
+        lines.append(f"  Slack channel allowlist: {', '.join(settings.slack_channels)}")
+    if settings.discord_guilds or settings.discord_channels:
+        lines.append(f"  Discord allowlists: guilds {settings.discord_guilds or 'all'}, channels {settings.discord_channels or 'all'}")
+    return "\n".join(lines), healthy

@@ -1,0 +1,89 @@
+"""Hybrid retrieval: BM25 and dense (Chroma) rankings fused with reciprocal rank fusion, then grouped by section."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bot.knowledge.lexical import BM25
+from bot.knowledge.store import Chunk, KnowledgeStore
+
+RRF_K = 20
+RUNNER_UP_WEIGHT = 0.3  # a section's second-best chunk adds this share: two matching questions beat one
+
+
+@dataclass
+class ChunkHit:
+    chunk: Chunk
+    score: float  # fused
+    dense: float  # cosine similarity, 0..1
+    lexical: float  # BM25
+
+
+@dataclass
+class SectionHit:
+    section: str
+    score: float
+    hits: list[ChunkHit] = field(default_factory=list)
+
+    @property
+    def best_dense(self) -> float:
+        return max((h.dense for h in self.hits), default=0.0)
+
+
+@dataclass
+class Retrieval:
+    query: str
+    sections: list[SectionHit]
+    max_dense: float  # best cosine similarity of any chunk: how close the question is to the guide at all
+    lexical_terms: list[str]  # query terms the guide contains
+
+
+class HybridRetriever:
+    """Keeps the chunk list and BM25 in memory; asks Chroma for the dense ranking."""
+
+    def __init__(self, store: KnowledgeStore, dense_k: int = 64) -> None:
+        self.store = store
+        self.dense_k = dense_k
+        self.reload()
+
+    def reload(self) -> None:
+        self.chunks = self.store.chunks()
+        self.by_id = {c.id: c for c in self.chunks}
+        self.bm25 = BM25([f"{c.title}\n{c.text}" for c in self.chunks])
+
+    def dense(self, query: str) -> dict[str, float]:
+        if not self.chunks:
+            return {}
+        vector = self.store.embeddings.embed_query(query)
+        result = self.store.collection.query(
+            query_embeddings=[vector], n_results=min(self.dense_k, len(self.chunks)), include=["distances"]
+        )
+        return {cid: 1.0 - dist for cid, dist in zip(result["ids"][0], result["distances"][0])}
+
+    def retrieve(self, query: str) -> Retrieval:
+        dense = self.dense(query)
+        lexical_scores = self.bm25.scores(query)
+        lexical = {c.id: s for c, s in zip(self.chunks, lexical_scores) if s > 0}
+        fused: dict[str, float] = defaultdict(float)
+        for ranking in (dense, lexical):
+            for rank, cid in enumerate(sorted(ranking, key=ranking.__getitem__, reverse=True)):
+                fused[cid] += 1.0 / (RRF_K + rank + 1)
+        sections: dict[str, SectionHit] = {}
+        for cid in sorted(fused, key=fused.__getitem__, reverse=True):
+            chunk = self.by_id.get(cid)
+            if chunk is None:
+                continue
+            hit = ChunkHit(chunk, fused[cid], dense.get(cid, 0.0), lexical.get(cid, 0.0))
+            sections.setdefault(chunk.section, SectionHit(chunk.section, 0.0)).hits.append(hit)
+        for section in sections.values():
+            # The best chunk decides, the runner-up confirms; a full sum would favour long sections.
+            best = sorted((h.score for h in section.hits), reverse=True)[:2]
+            section.score = best[0] + RUNNER_UP_WEIGHT * sum(best[1:])
+        ranked = sorted(sections.values(), key=lambda s: s.score, reverse=True)
+        return Retrieval(
+            query=query,
+            sections=ranked,
+            max_dense=max(dense.values(), default=0.0),
+            lexical_terms=self.bm25.known(query),
+        )

@@ -1,0 +1,163 @@
+"""The Chroma collection behind the coach: embedded or remote client, and incremental ingest via a record manager."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from typing import TYPE_CHECKING
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from bot.knowledge.loader import load_documents
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.indexing import IndexingResult
+
+log = logging.getLogger(__name__)
+CHROMA_SETTINGS = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def chroma_client(settings: Settings) -> chromadb.ClientAPI:
+    """`CHROMA_URL` selects a Chroma server; otherwise an embedded PersistentClient under the data dir."""
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=CHROMA_SETTINGS,
+        )
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=CHROMA_SETTINGS)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    text: str  # the passage without its heading line
+    section: str
+    title: str
+    lang: str
+    source: str
+    order: int
+    block: int = 0  # chunks cut from one paragraph or list share a block
+    part: str = "paragraph"  # paragraph | list | item
+
+
+class KnowledgeStore:
+    """One Chroma collection per embedding (dimensions differ), kept in step with the knowledge folders."""
+
+    def __init__(self, settings: Settings, embedding_name: str, embeddings: Embeddings) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.collection_name = f"{settings.collection}-{embedding_name}"
+        self.client = chroma_client(settings)
+        self.collection = self.client.get_or_create_collection(
+            self.collection_name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+
+    @property
+    def _sources_file(self) -> Path:
+        return self.settings.data_dir / "knowledge-sources.json"
+
+    def sources(self) -> list[Path]:
+        """The configured knowledge folders plus every extra path ingested earlier."""
+        extra = json.loads(self._sources_file.read_text()) if self._sources_file.exists() else []
+        return list(dict.fromkeys(Path(p).resolve() for p in [*self.settings.knowledge_dirs, *extra]))
+
+    def remember_sources(self, paths: Iterable[Path]) -> None:
+        configured = {Path(p).resolve() for p in self.settings.knowledge_dirs}
+        extra = [str(p) for p in self.sources() if p not in configured]
+        extra += [str(Path(p).resolve()) for p in paths if Path(p).resolve() not in configured]
+        self._sources_file.parent.mkdir(parents=True, exist_ok=True)
+        self._sources_file.write_text(json.dumps(sorted(set(extra)), indent=2))
+
+    @property
+    def _fingerprint_file(self) -> Path:
+        return self.settings.data_dir / f"index-{self.collection_name}.sha256"
+
+    def ingest(self, extra_paths: Iterable[Path] = (), *, progress: bool = False) -> IndexingResult:
+        """Index every source; unchanged chunks cost no embedding, edited and deleted files lose their old chunks."""
+        extra_paths = [Path(p) for p in extra_paths]
+        missing = [p for p in extra_paths if not p.exists()]
+        if missing:
+            raise FileNotFoundError(f"no such file or folder: {', '.join(map(str, missing))}")
+        self.remember_sources(extra_paths)
+        documents = load_documents(p for p in self.sources() if p.exists())
+        fingerprint = _fingerprint(documents)
+        if self._fingerprint_file.exists() and self._fingerprint_file.read_text() == fingerprint and self.count():
+            # Nothing changed since the last run: skip LangChain's indexing (and its imports) entirely.
+            return {"num_added": 0, "num_updated": 0, "num_skipped": len(documents), "num_deleted": 0}
+        # Heavy imports, needed only when something changed.
+        from langchain_chroma import Chroma
+        from langchain_core.indexing import index
+
+        from bot.knowledge.record_manager import SQLiteRecordManager
+
+        record_manager = SQLiteRecordManager(f"chroma/{self.collection_name}", self.settings.state_db)
+        record_manager.create_schema()
+        vectorstore = Chroma(
+            collection_name=self.collection_name,
+            embedding_function=self.embeddings,
+            client=self.client,
+            collection_metadata={"hnsw:space": "cosine"},
+        )
+        result = index(
+            _progress(documents, progress),
+            record_manager,
+            vectorstore,
+            cleanup="full",
+            source_id_key="source",
+            key_encoder="sha256",
+            batch_size=64,
+        )
+        self._fingerprint_file.write_text(fingerprint)
+        log.info("ingest: %s", result)
+        return result
+
+    def chunks(self) -> list[Chunk]:
+        """Every chunk in the collection, in reading order."""
+        got = self.collection.get(include=["documents", "metadatas"])
+        chunks = [
+            Chunk(
+                id=chunk_id,
+                text=(text or "").removeprefix(f"{meta.get('title', '')}\n"),
+                section=str(meta.get("section", "")),
+                title=str(meta.get("title", "")),
+                lang=str(meta.get("lang", "en")),
+                source=str(meta.get("source", "")),
+                order=int(meta.get("order", 0)),
+                block=int(meta.get("block", meta.get("order", 0))),
+                part=str(meta.get("part", "paragraph")),
+            )
+            for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
+        ]
+        return sorted(chunks, key=lambda c: (c.source, c.order))
+
+    def count(self) -> int:
+        return self.collection.count()
+
+
+def _fingerprint(documents: list[Document]) -> str:
+    digest = hashlib.sha256()
+    for document in documents:
+        digest.update(json.dumps([document.id, document.page_content, document.metadata], sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _progress(documents: list[Document], enabled: bool) -> Iterable[Document]:
+    if not enabled or len(documents) < 200:
+        return documents
+    from tqdm import tqdm
+
+    return tqdm(documents, desc="indexing", unit="chunk")

@@ -1,0 +1,42 @@
+"""Everything the coach says that does not come from the guide, in English and German."""
+
+from __future__ import annotations
+
+from bot.models import Language
+
+TEXTS: dict[str, dict[Language, str]] = {
+    "off_topic": {
+        "en": "I coach on AI product management, so that one is outside what I can help with. Try asking:",
+        "de": "Ich coache zum Thema KI-Produktmanagement – dabei kann ich leider nicht helfen. Frag mich zum Beispiel:",
+    },
+    "empty": {
+        "en": "I didn't catch a question there. Ask me anything about becoming an AI product manager, for example:",
+        "de": "Da habe ich keine Frage gefunden. Frag mich alles rund um den Weg zum KI-Produktmanager, zum Beispiel:",
+    },
+    "truncated": {
+        "en": "Your message was very long, so I read only its first {limit} characters.",
+        "de": "Deine Nachricht war sehr lang, daher habe ich nur die ersten {limit} Zeichen gelesen.",
+    },
+    "llm_failed": {
+        "en": "The AI model did not answer, so this is my offline answer straight from the guide.",
+        "de": "Das KI-Modell hat nicht geantwortet, daher kommt diese Offline-Antwort direkt aus dem Leitfaden.",
+    },
+    "help": {
+        "en": (
+            "**PM Coach** helps you become an AI product manager, based on a guide to the role.\n"
+            "- Ask a question in English or German; I answer in your language and name the guide's sections.\n"
+            "- Follow up in the same conversation: “tell me more about the second point”, “und auf Deutsch?”.\n"
+            "- Topics I know: {topics}."
+        ),
+        "de": (
+            "**PM Coach** begleitet dich auf dem Weg zum KI-Produktmanager, auf Basis eines Leitfadens zur Rolle.\n"
+            "- Stell deine Frage auf Deutsch oder Englisch; ich antworte in deiner Sprache und nenne die Abschnitte.\n"
+            "- Frag im selben Gespräch nach: „erzähl mir mehr zum zweiten Punkt“, „in English, please?“.\n"
+            "- Meine Themen: {topics}."
+        ),
+    },
+}
+
+
+def say(key: str, language: Language, **values: object) -> str:
+    return TEXTS[key][language].format(**values)

