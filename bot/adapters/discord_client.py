@@ -1,0 +1,216 @@
+"""The Discord bot (a commands.Bot with the coach injected) and `run`, the entry point behind `coachbot discord`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.adapters.discord_commands import CoachCommands
+from bot.adapters.discord_components import ComponentHandlers
+from bot.adapters.discord_delivery import Delivery, describe
+from bot.adapters.discord_endpoints import DiscordEndpoints
+from bot.adapters.discord_events import interaction_event, message_event
+from bot.adapters.discord_render import label
+from bot.adapters.discord_translate import (
+    InteractionEvent,
+    addresses_bot,
+    is_allowed,
+    language_hint,
+    question_from_message,
+)
+from bot.adapters.discord_views import CoachButton, TopicSelect
+from bot.ports import CoachPort
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def bot_intents(message_content: bool) -> discord.Intents:
+    """Guild and DM messages; message content so replies to the bot work even without a ping (privileged)."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = message_content
+    return intents
+
+
+class CoachTree(app_commands.CommandTree):
+    """Applies the guild/channel allowlists to every command and autocomplete, and logs command errors."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        bot: CoachBot = self.client  # type: ignore[assignment]
+        event = interaction_event(interaction)
+        if bot.allows(event):
+            return True
+        log.info("ignoring an interaction from guild %s channel %s (not in the allowlist)", event.guild_id, event.channel_id)
+        try:
+            if interaction.type is discord.InteractionType.autocomplete:
+                await interaction.response.autocomplete([])
+            else:
+                await interaction.response.send_message(
+                    label(language_hint(event.locale), "not_allowed"),
+                    ephemeral=True,
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+        except discord.HTTPException as exc:
+            log.warning("could not tell the user the coach is disabled here (%s)", describe(exc))
+        return False
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:
+        original = getattr(error, "original", error)
+        log.error("slash command %s failed", interaction.command.name if interaction.command else "?", exc_info=original)
+        if interaction.type is discord.InteractionType.autocomplete or interaction.response.is_done():
+            return
+        try:
+            await interaction.response.send_message(
+                label(language_hint(interaction_event(interaction).locale), "error"),
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not report the error to the user (%s)", describe(exc))
+
+
+class CoachBot(commands.Bot):
+    """Only translates: questions go to the injected coach, answers come back through `Delivery`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        coach: CoachPort,
+        *,
+        stream_interval: float = 1.0,
+        answer_workers: int = 8,
+        message_content: bool = True,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # unused: on_message below never runs prefix commands
+            intents=bot_intents(message_content),
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=CoachTree,
+            guild_ready_timeout=guild_ready_timeout,  # how long discord.py waits for servers to stream in at startup
+        )
+        self.settings = settings
+        self.coach = coach
+        self.endpoints = DiscordEndpoints(settings.discord_api_base, settings.discord_gateway_url)
+        self.endpoints.attach(self.http)
+        self.delivery = Delivery(coach, stream_interval=stream_interval, answer_workers=answer_workers)
+        self.components = ComponentHandlers(coach, self.delivery, self.allows)
+
+    def allows(self, event: InteractionEvent) -> bool:
+        return is_allowed(
+            event.guild_id,
+            event.channel_id,
+            event.parent_channel_id,
+            guilds=self.settings.discord_guilds,
+            channels=self.settings.discord_channels,
+        )
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(CoachButton, TopicSelect)
+        await self.add_cog(CoachCommands(self.coach, self.delivery))
+
+    async def login(self, token: str) -> None:
+        self.endpoints.apply_rest()
+        await super().login(token)
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            self.delivery.close()
+            self.endpoints.restore_rest()
+
+    async def sync_commands(self, guild_id: str | None = None) -> list[app_commands.AppCommand]:
+        """Register the commands: in one guild (instant, for development) or globally (production)."""
+        if guild_id:
+            guild = discord.Object(id=int(guild_id))
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("synced %d commands %s", len(synced), f"to guild {guild_id}" if guild_id else "globally")
+        return synced
+
+    # --- gateway events ------------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        if self.user is None:
+            return
+        bot_id = str(self.user.id)
+        event = message_event(message)
+        if not addresses_bot(event, bot_id):
+            return
+        if not is_allowed(
+            event.guild_id,
+            event.channel_id,
+            event.parent_channel_id,
+            guilds=self.settings.discord_guilds,
+            channels=self.settings.discord_channels,
+        ):
+            log.debug("ignoring a message in guild %s channel %s (not in the allowlist)", event.guild_id, event.channel_id)
+            return
+        await self.delivery.answer_message(message, question_from_message(event, bot_id))
+
+    async def on_ready(self) -> None:
+        log.info("connected to Discord as %s (%s) in %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))
+
+    async def on_resumed(self) -> None:
+        log.info("Discord gateway session resumed")
+
+    async def on_disconnect(self) -> None:
+        log.info("Discord gateway disconnected; discord.py reconnects (resuming the session when it can)")
+
+    async def on_error(self, event_method: str, /, *args: object, **kwargs: object) -> None:
+        log.exception("unhandled error while handling Discord event %s; the bot keeps running", event_method)
+
+
+async def _serve(settings: Settings, coach: CoachPort, token: str, *, sync: bool, guild: str | None) -> None:
+    message_content = True
+    while True:
+        bot = CoachBot(settings, coach, message_content=message_content)
+        async with bot:
+            try:
+                if sync:
+                    await bot.login(token)
+                    await bot.sync_commands(guild)
+                    return
+                await bot.start(token)
+                return
+            except discord.PrivilegedIntentsRequired:
+                if not message_content:
+                    raise
+                log.warning(
+                    "the Message Content intent is not enabled for this app; running without it "
+                    "(DMs and @mentions still work; replies to the bot work only when they ping it)"
+                )
+                message_content = False
+
+
+def run(settings: Settings, coach: CoachPort, *, sync: bool = False, guild: str | None = None) -> None:
+    """Run the Discord bot until interrupted. With `sync=True`, register the slash commands (in `guild` if
+    given, else globally) and return without connecting to the gateway: syncing is a deploy step, not
+    something to repeat on every start (Discord rate-limits it). Configuration problems exit with a message."""
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        raise SystemExit("DISCORD_TOKEN is not set: create a bot in the Discord developer portal and export its token.")
+    if guild is not None and not guild.isdigit():
+        raise SystemExit(f"--guild must be a numeric Discord server id, got {guild!r}")
+    try:
+        DiscordEndpoints(settings.discord_api_base, settings.discord_gateway_url)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    try:
+        asyncio.run(_serve(settings, coach, settings.discord_token.get_secret_value().strip(), sync=sync, guild=guild))
+    except discord.LoginFailure:
+        raise SystemExit("Discord rejected DISCORD_TOKEN (401). Copy the bot token again from the developer portal.") from None
+    except discord.PrivilegedIntentsRequired:
+        raise SystemExit("Discord refused the requested intents; see docs/discord.md for the intents to enable.") from None
+    except KeyboardInterrupt:
+        log.info("Discord bot stopped")
