@@ -58,3 +58,6 @@ def test_the_coach_indexes_and_answers_through_a_chroma_server(chroma_url, tmp_p
     assert answer.in_scope and answer.sources[0].section in ("Wichtige Konzepte erklärt", "Hintergrundwissen für KI-Produktmanager")
     again = Coach.from_settings(settings).knowledge.ingest()
     assert again["num_added"] == 0
+    # The server client must not leak its address into later embedded clients (chromadb mutates settings).
+    embedded = Coach.from_settings(settings.model_copy(update={"chroma_url": None, "embeddings": "hashing"}))
+    assert (tmp_path / "data" / "chroma").exists() and embedded.knowledge.store.count() > 0

@@ -29,8 +29,8 @@ def test_every_subcommand_is_wired():
 
 
 def test_ask_json_prints_the_documented_object(capsys, cli_settings):
-    code, out, _ = run(capsys, cli_settings, "ask", "--json", "Wie wird man KI-Produktmanager?")
-    assert code == 0
+    code, out, err = run(capsys, cli_settings, "ask", "--json", "Wie wird man KI-Produktmanager?")
+    assert code == 0, err
     answer = json.loads(out)
     assert list(answer) == ["answer", "language", "in_scope", "mode", "sources", "follow_ups"]
     assert answer["language"] == "de" and answer["in_scope"] and answer["mode"] == "extractive"

@@ -24,7 +24,11 @@ if TYPE_CHECKING:
     from langchain_core.indexing import IndexingResult
 
 log = logging.getLogger(__name__)
-CHROMA_SETTINGS = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def _chroma_settings() -> ChromaSettings:
+    # A fresh object per client: chromadb's HttpClient writes its server address into the settings it gets.
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
 def chroma_client(settings: Settings) -> chromadb.ClientAPI:
@@ -35,10 +39,10 @@ def chroma_client(settings: Settings) -> chromadb.ClientAPI:
             host=url.hostname or "localhost",
             port=url.port or (443 if url.scheme == "https" else 8000),
             ssl=url.scheme == "https",
-            settings=CHROMA_SETTINGS,
+            settings=_chroma_settings(),
         )
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=CHROMA_SETTINGS)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=_chroma_settings())
 
 
 @dataclass(frozen=True)
