@@ -169,10 +169,14 @@ class Coach:
 
     def suggestions(self, language: Language, prefix: str = "", limit: int = 25) -> list[str]:
         needle = prefix.strip().lower()
-        pool = self.knowledge.catalogue.suggestions(language)
+        catalogue = self.knowledge.catalogue
+        pool = catalogue.suggestions(language)
         if needle:
             other: Language = "de" if language == "en" else "en"
-            pool = [q for q in pool + self.knowledge.catalogue.suggestions(other) if needle in q.lower()]
+            candidates = [
+                *pool, *catalogue.asked.get(language, []), *catalogue.suggestions(other), *catalogue.asked.get(other, [])
+            ]
+            pool = [q for q in candidates if needle in q.lower()]
         return list(dict.fromkeys(pool))[:limit]
 
     def help_text(self, language: Language) -> str:

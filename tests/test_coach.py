@@ -160,6 +160,7 @@ def test_topics_suggestions_and_help_in_both_languages(coach):
     assert len(coach.suggestions("en")) <= 25
     assert all("ikea" in s.lower() for s in coach.suggestions("en", prefix="IKEA"))
     assert coach.suggestions("en", prefix="IKEA")
+    assert any("portfolio" in s.lower() for s in coach.suggestions("en", prefix="port"))
     assert "PM Coach" in coach.help_text("en") and "Leitfaden" in coach.help_text("de")
 
 

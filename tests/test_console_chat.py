@@ -36,4 +36,5 @@ def test_render_answer_shows_notice_sources_and_numbered_follow_ups():
         question_id="q", text="Body.", language="de", in_scope=True, mode=Mode.FALLBACK, notice="Offline.",
         sources=[Source(section="S", title="Titel", lang="de", snippet="x", score=1.0)], follow_ups=["Eins?", "Zwei?"],
     )
-    assert render_answer(answer) == "Body.\n\n(Offline.)\n\nQuellen: § Titel\n\nWeiterfragen (type the number):\n  1. Eins?\n  2. Zwei?"
+    assert render_answer(answer) == "Body.\n\n(Offline.)\n\nQuellen: § Titel\n\nWeiterfragen:\n  1. Eins?\n  2. Zwei?"
+    assert "Weiterfragen (Nummer eintippen):" in render_answer(answer, interactive=True)

@@ -19,8 +19,8 @@ COMMANDS = {
 }
 
 
-def render_answer(answer: Answer) -> str:
-    """An answer as terminal text: body, notice, numbered sources, numbered follow-ups."""
+def render_answer(answer: Answer, *, interactive: bool = False) -> str:
+    """An answer as terminal text: body, notice, sources, numbered follow-ups (pickable by number in the chat)."""
     lines = [answer.text]
     if answer.notice:
         lines += ["", f"({answer.notice})"]
@@ -29,7 +29,9 @@ def render_answer(answer: Answer) -> str:
         lines += ["", f"{label}: " + "; ".join(f"§ {s.title}" for s in answer.sources)]
     if answer.follow_ups:
         label = "Weiterfragen" if answer.language == "de" else "Ask next"
-        lines += ["", f"{label} (type the number):"]
+        if interactive:
+            label += " (Nummer eintippen)" if answer.language == "de" else " (type the number)"
+        lines += ["", f"{label}:"]
         lines += [f"  {i}. {q}" for i, q in enumerate(answer.follow_ups, 1)]
     return "\n".join(lines)
 
@@ -95,7 +97,7 @@ class ConsoleChat:
             answer = self.coach.answer(self.question(text))
             self.follow_ups = list(answer.follow_ups)
             self.language = answer.language
-            self.say(render_answer(answer))
+            self.say(render_answer(answer, interactive=True))
         return True
 
     def run(self) -> None:

@@ -64,6 +64,10 @@ class Catalogue:
 
     def __init__(self, chunks: list[Chunk]) -> None:
         self.sections: dict[str, SectionInfo] = {}
+        self.asked: dict[str, list[str]] = {}  # matching-only questions per language, a pool for autocomplete
+        for chunk in chunks:
+            if chunk.part == "question":
+                self.asked.setdefault(chunk.lang, []).append(chunk.text)
         for position, chunk in enumerate(c for c in chunks if c.part != "question"):
             info = self.sections.setdefault(chunk.section, SectionInfo(chunk.section, order=position))
             info.titles.setdefault(chunk.lang, chunk.title)
