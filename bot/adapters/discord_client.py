@@ -211,6 +211,6 @@ def run(settings: Settings, coach: CoachPort, *, sync: bool = False, guild: str 
     except discord.LoginFailure:
         raise SystemExit("Discord rejected DISCORD_TOKEN (401). Copy the bot token again from the developer portal.") from None
     except discord.PrivilegedIntentsRequired:
-        raise SystemExit("Discord refused the requested intents; see "Add to Discord" in the README for the intents to enable.") from None
+        raise SystemExit("Discord refused the requested intents; see 'Add to Discord' in the README for the intents to enable.") from None
     except KeyboardInterrupt:
         log.info("Discord bot stopped")

@@ -49,6 +49,6 @@ def test_the_adapter_calls_only_methods_whose_scope_is_declared():
 
 
 def test_docs_snippet_names_every_setting():
-    doc = (ROOT / "docs" / "slack.md").read_text(encoding="utf-8")
+    doc = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CHANNELS", "SLACK_API_URL"):
         assert name in doc
