@@ -38,3 +38,8 @@ def test_render_answer_shows_notice_sources_and_numbered_follow_ups():
     )
     assert render_answer(answer) == "Body.\n\n(Offline.)\n\nQuellen: § Titel\n\nWeiterfragen:\n  1. Eins?\n  2. Zwei?"
     assert "Weiterfragen (Nummer eintippen):" in render_answer(answer, interactive=True)
+
+
+def test_markdown_bold_is_plain_text_when_not_a_terminal(coach):
+    transcript = chat(coach, "Wie finde ich gute KI-Produktideen?")
+    assert "**" not in transcript and "Nächster Schritt:" in transcript

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import re
 import sys
 from collections.abc import Callable
 from typing import TextIO
@@ -11,6 +12,7 @@ from bot.models import Answer, Platform, Privacy, Question
 from bot.ports import CoachPort
 
 PROMPT = "you › "
+BOLD = re.compile(r"\*\*(.+?)\*\*")
 COMMANDS = {
     "/help": "what the coach can do",
     "/topics": "the guide's sections",
@@ -67,6 +69,8 @@ class ConsoleChat:
         return line
 
     def say(self, text: str) -> None:
+        # Markdown bold becomes real bold on a terminal and plain text elsewhere (pipes, logs).
+        text = BOLD.sub("\033[1m\\1\033[0m" if self.stdout.isatty() else "\\1", text)
         self.stdout.write(f"coach › {text}\n\n")
         self.stdout.flush()
 
