@@ -10,8 +10,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from langchain_core.embeddings import Embeddings
-
+from bot.knowledge.embeddings import TextEmbeddings
 from bot.knowledge.retrieval import Retrieval
 
 log = logging.getLogger(__name__)
@@ -71,7 +70,7 @@ class ScopeVerdict:
 class ScopeJudge:
     """Nearest-neighbour judgement: the guide (via retrieval) against a fixed set of off-topic anchors."""
 
-    def __init__(self, embeddings: Embeddings, embedding_name: str, cache_dir: Path | None = None) -> None:
+    def __init__(self, embeddings: TextEmbeddings, embedding_name: str, cache_dir: Path | None = None) -> None:
         self.embeddings = embeddings
         self.calibration = CALIBRATIONS.get(embedding_name, DEFAULT_CALIBRATION)
         self._cache = cache_dir / f"scope-anchors-{embedding_name}.json" if cache_dir else None

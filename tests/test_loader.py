@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge.loader import chunk_file, discover, load_documents
+from bot.knowledge.files import discover
+from bot.knowledge.loader import chunk_file, load_documents
 from bot.settings import KNOWLEDGE_DIR
 
 GERMAN_SECTIONS = [

@@ -6,8 +6,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-
-from langchain_core.indexing import IndexingResult
+from typing import TYPE_CHECKING
 
 from bot.compose import ExtractiveComposer
 from bot.knowledge.catalogue import Catalogue
@@ -16,6 +15,9 @@ from bot.knowledge.retrieval import HybridRetriever, Retrieval
 from bot.knowledge.store import KnowledgeStore
 from bot.scope import ScopeJudge
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.indexing import IndexingResult
 
 log = logging.getLogger(__name__)
 

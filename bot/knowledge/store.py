@@ -14,14 +14,15 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 from typing import TYPE_CHECKING
 
-from langchain_core.documents import Document
-from langchain_core.embeddings import Embeddings
-
-from bot.knowledge.loader import load_documents
+from bot.knowledge.embeddings import TextEmbeddings
+from bot.knowledge.files import discover
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from langchain_core.documents import Document
     from langchain_core.indexing import IndexingResult
+
+LOADER_SOURCE = Path(__file__).with_name("loader.py")
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class Chunk:
 class KnowledgeStore:
     """One Chroma collection per embedding (dimensions differ), kept in step with the knowledge folders."""
 
-    def __init__(self, settings: Settings, embedding_name: str, embeddings: Embeddings) -> None:
+    def __init__(self, settings: Settings, embedding_name: str, embeddings: TextEmbeddings) -> None:
         self.settings = settings
         self.embeddings = embeddings
         self.collection_name = f"{settings.collection}-{embedding_name}"
@@ -97,16 +98,19 @@ class KnowledgeStore:
         if missing:
             raise FileNotFoundError(f"no such file or folder: {', '.join(map(str, missing))}")
         self.remember_sources(extra_paths)
-        documents = load_documents(p for p in self.sources() if p.exists())
-        fingerprint = _fingerprint(documents)
+        sources = [p for p in self.sources() if p.exists()]
+        fingerprint = _fingerprint(discover(sources))
         if self._fingerprint_file.exists() and self._fingerprint_file.read_text() == fingerprint and self.count():
-            # Nothing changed since the last run: skip LangChain's indexing (and its imports) entirely.
-            return {"num_added": 0, "num_updated": 0, "num_skipped": len(documents), "num_deleted": 0}
+            # Nothing changed since the last run: skip chunking and LangChain's indexing (and their imports).
+            return {"num_added": 0, "num_updated": 0, "num_skipped": self.count(), "num_deleted": 0}
         # Heavy imports, needed only when something changed.
         from langchain_chroma import Chroma
         from langchain_core.indexing import index
 
+        from bot.knowledge.loader import load_documents
         from bot.knowledge.record_manager import SQLiteRecordManager
+
+        documents = load_documents(sources)
 
         record_manager = SQLiteRecordManager(f"chroma/{self.collection_name}", self.settings.state_db)
         record_manager.create_schema()
@@ -152,10 +156,11 @@ class KnowledgeStore:
         return self.collection.count()
 
 
-def _fingerprint(documents: list[Document]) -> str:
-    digest = hashlib.sha256()
-    for document in documents:
-        digest.update(json.dumps([document.id, document.page_content, document.metadata], sort_keys=True).encode())
+def _fingerprint(files: list[Path]) -> str:
+    """Changes when any knowledge file, the set of files, or the chunking code changes."""
+    digest = hashlib.sha256(LOADER_SOURCE.read_bytes())
+    for path in files:
+        digest.update(str(path).encode() + b"\x00" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
