@@ -40,11 +40,13 @@ def _clear_query_cache(coach) -> None:
 
 def _cold_start(settings: Settings) -> tuple[float, float]:
     """Seconds from process start to the first printed answer, and that process's peak RSS in MB."""
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child of this big process would report ours.
     script = (
-        "import resource, sys, time; t = time.perf_counter();"
+        "import json, re, time; t = time.perf_counter();"
         "from bot.cli import main; main(['ask', '--json', 'How do I become an AI product manager?']);"
-        "print(json.dumps([time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]))"
-    ).replace("import resource", "import json, resource")
+        "peak = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1));"
+        "print(json.dumps([time.perf_counter() - t, peak / 1024]))"
+    )
     env_dir = {"COACHBOT_DATA_DIR": str(settings.data_dir), "EMBEDDINGS": settings.embeddings}
     started = time.perf_counter()
     done = subprocess.run(
@@ -75,6 +77,7 @@ def run_benchmark(settings: Settings, rounds: int = 5) -> str:
         KnowledgeBase.open(fresh)
         reingest_seconds = time.perf_counter() - started
 
+        first_seconds, first_rss = _cold_start(fresh)  # the first start after ingest also compacts Chroma's log
         cold_seconds, cold_rss = _cold_start(fresh)
         coach = Coach.from_settings(fresh)
         store = coach.knowledge.store
@@ -112,11 +115,12 @@ def run_benchmark(settings: Settings, rounds: int = 5) -> str:
     lines += [
         f"embedding                 {coach.knowledge.embedding_name}",
         f"ingest (fresh index)      {ingest_seconds:.2f} s for {store.count()} chunks; unchanged re-run {reingest_seconds * 1000:.0f} ms",
-        f"cold start → 1st answer   {cold_seconds:.2f} s (new process, existing index; peak RSS {cold_rss:.0f} MB)",
+        f"cold start → 1st answer   {cold_seconds:.2f} s, peak RSS {cold_rss:.0f} MB (new `coachbot ask` process, "
+        f"existing index; the first start right after ingest: {first_seconds:.2f} s, {first_rss:.0f} MB)",
         f"warm answer               p50 {p50:.1f} ms, p95 {p95:.1f} ms  ({len(answer_ms)} answers)",
         f"bare Chroma query         p50 {bare50:.1f} ms with query embedding, {bare_vec50:.2f} ms vector search alone",
         f"ratio answer/bare query   {p50 / bare50:.2f}× (p50 vs p50, both embedding the question)",
-        f"peak RSS (this process)   {rss:.0f} MB",
+        f"peak RSS (bench process)  {rss:.0f} MB (includes two full ingests)",
         "",
         "goals: warm answer ≤ 2× a bare query and p95 ≤ 30 ms; cold start ≤ 3 s; RSS ≤ 250 MB",
     ]
