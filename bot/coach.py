@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from datetime import timedelta
 
 from bot.compose import Composition
@@ -22,6 +23,7 @@ from bot.text import words
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
+PURGE_EVERY_SECONDS = 3600
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 PLATFORM_MARKUP = re.compile(r"<[@#!][^>]*>")  # mentions and specials that slipped through an adapter
 
@@ -40,6 +42,7 @@ class Coach:
         self.memory = memory
         self.feedback = feedback
         self.llm = llm  # a bot.llm.generate.LLMComposer, or None for the offline coach
+        self._next_purge = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Coach:
@@ -63,6 +66,7 @@ class Coach:
     # -- answering -----------------------------------------------------------------------------
 
     def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
+        self._purge_if_due()
         text, truncated = clean_text(question.text)
         history = self.memory.history(question.conversation_key)
         hint = question.language_hint or (history[-1].answer.language if history else None)
@@ -101,6 +105,14 @@ class Coach:
         # Remember what was understood, so the next follow-up can build on it ("und auf Deutsch?").
         self.memory.record(question.model_copy(update={"text": resolved.query}), answer, composition.points)
         return answer
+
+    def _purge_if_due(self) -> None:
+        """Long-running bots drop expired turns hourly (reads already hide them; this frees the disk)."""
+        now = time.monotonic()
+        if now >= self._next_purge:
+            self._next_purge = now + PURGE_EVERY_SECONDS
+            self.memory.purge_expired()
+            self.feedback.purge_expired()
 
     def _generate(
         self,

@@ -1,5 +1,7 @@
 """Behaviour of the conversation core: coaching answers, languages, scope, follow-ups, bad input, privacy."""
 
+import sqlite3
+
 import pytest
 
 from bot.models import Mode, Platform, Privacy, Question
@@ -169,3 +171,33 @@ def test_topic_answer_summarises_one_section(coach):
     answer = coach.topic_answer(question, "Der Individual Contributor (IC) PM")
     assert answer.in_scope and answer.sources[0].section == "Der Individual Contributor (IC) PM"
     assert "customer problems" in answer.text
+
+
+def test_expired_turns_are_purged_while_the_bot_runs(knowledge, tmp_path):
+    from datetime import timedelta
+
+    from bot.coach import Coach
+    from bot.feedback import FeedbackStore
+    from bot.memory import ConversationMemory
+    from tests.fakes.turns import FakeClock
+
+    clock = FakeClock()
+    state = tmp_path / "state.sqlite3"
+    coach = Coach(knowledge, ConversationMemory(state, retention=timedelta(days=1), clock=clock), FeedbackStore(state))
+    ask(coach, "What is the IKEA effect?")
+    clock.advance(days=2)
+    coach._next_purge = 0.0
+    ask(coach, "Wie backe ich ein Brot?", user="U2")
+    with sqlite3.connect(state) as db:
+        rows = db.execute("SELECT question_text FROM memory_turns").fetchall()
+    assert rows == [("Wie backe ich ein Brot?",)]
+
+
+def test_concurrent_questions_from_many_threads(coach):
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["What is the IKEA effect?", "Wie wird man KI-Produktmanager?", "What is the capital of Australia?"] * 8
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda pair: ask(coach, pair[1], user=f"U{pair[0]}"), enumerate(questions)))
+    assert [a.in_scope for a in answers] == [True, True, False] * 8
+    assert [a.language for a in answers] == ["en", "de", "en"] * 8
