@@ -165,7 +165,7 @@ class Coach:
         if not chunks:
             return self._canned(question, "empty", language)
         hits = [ChunkHit(c, 1.0 / (1 + i), 0.0, 0.0) for i, c in enumerate(chunks)]
-        retrieval = Retrieval(section, [SectionHit(section, 1.0, hits)], max_dense=1.0, lexical_terms=[])
+        retrieval = Retrieval(section, [SectionHit(section, 1.0, hits)], max_dense=1.0)
         composition = self.knowledge.composer.compose(retrieval, language)
         answer = Answer(
             question_id=question.id,

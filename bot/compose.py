@@ -13,10 +13,9 @@ from bot.models import Language, Source
 ACTION_CUE = re.compile(
     r"\b(sollte|sollten|wichtig|entscheidend|unerlässlich|should|important|crucial|essential)\b", re.IGNORECASE
 )
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„])")
 LABELS = {
-    "en": {"next": "Next step", "more": "Also worth knowing"},
-    "de": {"next": "Nächster Schritt", "more": "Außerdem wichtig"},
+    "en": {"next": "Next step"},
+    "de": {"next": "Nächster Schritt"},
 }
 MAX_POINTS = 3
 SECTIONS_PER_ANSWER = 3

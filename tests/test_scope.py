@@ -21,7 +21,7 @@ class CountingEmbeddings:
 
 
 def _retrieval(max_dense):
-    return Retrieval(query="q", sections=[], max_dense=max_dense, lexical_terms=[])
+    return Retrieval(query="q", sections=[], max_dense=max_dense)
 
 
 def test_closer_to_the_guide_than_to_any_anchor_is_in_scope():

@@ -23,12 +23,8 @@ class BM25:
         n = len(self.docs)
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
 
-    def known(self, query: str) -> list[str]:
-        """The query's terms that occur in the corpus."""
-        return [t for t in terms(query) if t in self.idf]
-
     def scores(self, query: str) -> list[float]:
-        query_terms = set(self.known(query))
+        query_terms = {t for t in terms(query) if t in self.idf}
         scores = []
         for doc, length in zip(self.docs, self.lengths):
             norm = self.k1 * (1 - self.b + self.b * length / (self.average or 1.0))

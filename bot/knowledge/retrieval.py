@@ -36,7 +36,6 @@ class Retrieval:
     query: str
     sections: list[SectionHit]
     max_dense: float  # best cosine similarity of any chunk: how close the question is to the guide at all
-    lexical_terms: list[str]  # query terms the guide contains
 
 
 class HybridRetriever:
@@ -85,5 +84,4 @@ class HybridRetriever:
             query=query,
             sections=ranked,
             max_dense=max(dense.values(), default=0.0),
-            lexical_terms=self.bm25.known(query),
         )
