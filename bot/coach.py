@@ -26,6 +26,16 @@ MAX_QUESTION_CHARS = 2000
 PURGE_EVERY_SECONDS = 3600
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 PLATFORM_MARKUP = re.compile(r"<[@#!][^>]*>")  # mentions and specials that slipped through an adapter
+SMALL_TALK = {
+    "greeting": re.compile(
+        r"^(hi|hey|hello|hallo|moin|servus|grüß dich|guten (morgen|tag|abend)|good (morning|afternoon|evening))"
+        r"( there| zusammen| coach| pm coach)?[\s!.,?👋🙂]*$",
+        re.IGNORECASE,
+    ),
+    "thanks": re.compile(
+        r"^(thanks|thank you|thx|cheers|danke|vielen dank|danke schön|merci)[\w\s,!.👍🙏🙂]{0,30}$", re.IGNORECASE
+    ),
+}
 
 
 class Coach:
@@ -73,6 +83,8 @@ class Coach:
         language = detect_language(text, hint)
         if not words(text):
             return self._canned(question, "empty", language)
+        if small_talk := next((key for key, pattern in SMALL_TALK.items() if pattern.match(text)), None):
+            return self._canned(question, small_talk, language)
 
         resolved = resolve(text, history)
         language = resolved.language or language

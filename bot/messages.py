@@ -13,6 +13,14 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "I didn't catch a question there. Ask me anything about becoming an AI product manager, for example:",
         "de": "Da habe ich keine Frage gefunden. Frag mich alles rund um den Weg zum KI-Produktmanager, zum Beispiel:",
     },
+    "greeting": {
+        "en": "Hi! I'm PM Coach. Ask me anything about becoming an AI product manager, for example:",
+        "de": "Hallo! Ich bin PM Coach. Frag mich alles rund um den Weg zum KI-Produktmanager, zum Beispiel:",
+    },
+    "thanks": {
+        "en": "You're welcome! Anything else? For example:",
+        "de": "Gern geschehen! Noch etwas? Zum Beispiel:",
+    },
     "truncated": {
         "en": "Your message was very long, so I read only its first {limit} characters.",
         "de": "Deine Nachricht war sehr lang, daher habe ich nur die ersten {limit} Zeichen gelesen.",

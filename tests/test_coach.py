@@ -201,3 +201,18 @@ def test_concurrent_questions_from_many_threads(coach):
         answers = list(pool.map(lambda pair: ask(coach, pair[1], user=f"U{pair[0]}"), enumerate(questions)))
     assert [a.in_scope for a in answers] == [True, True, False] * 8
     assert [a.language for a in answers] == ["en", "de", "en"] * 8
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [("Hi!", "Hi! I'm PM Coach"), ("Hallo", "Hallo! Ich bin PM Coach"), ("Danke, das hilft!", "Gern geschehen"),
+     ("thanks a lot 👍", "You're welcome")],
+)
+def test_greetings_and_thanks_get_a_friendly_reply_not_a_refusal(coach, text, start):
+    answer = ask(coach, text)
+    assert answer.text.startswith(start) and not answer.in_scope and answer.follow_ups
+
+
+def test_a_greeting_with_a_real_question_is_answered(coach):
+    answer = ask(coach, "Hi! How do I become an AI product manager?")
+    assert answer.in_scope and answer.sources

@@ -73,3 +73,26 @@ def test_real_off_topic_and_in_scope_questions(knowledge):
         assert not judge.judge(text, knowledge.retrieve(text)).in_scope, text
     for text in ("Wie finde ich gute KI-Produktideen?", "What makes a great IC PM?"):
         assert judge.judge(text, knowledge.retrieve(text)).in_scope, text
+
+
+OFF_TOPIC = [
+    "What's the stock price of Apple today?", "How many legs does a spider have?", "Wer ist der aktuelle Bundeskanzler?",
+    "Wie spät ist es in Tokio?", "What's the best programming language to learn?", "How do I become a nurse?",
+    "Wie werde ich Koch?", "Can you summarize the plot of Hamlet?", "Welche Partei soll ich wählen?",
+    "Convert 100 dollars to euros.", "Give me a workout plan for my back.", "Erkläre mir die Relativitätstheorie.",
+]
+IN_SCOPE = [
+    "What is machine learning?", "How do I negotiate my salary as a product manager?",
+    "Do I need to know Python as an AI product manager?", "Wie wichtig sind Programmierkenntnisse für KI-PMs?",
+    "Wie bereite ich mich auf ein Vorstellungsgespräch als KI-PM vor?", "What metrics matter for an AI feature?",
+]
+
+
+@pytest.mark.parametrize("text", OFF_TOPIC)
+def test_everyday_off_topic_questions_are_refused(knowledge, text):
+    assert not knowledge.scope.judge(text, knowledge.retrieve(text)).in_scope
+
+
+@pytest.mark.parametrize("text", IN_SCOPE)
+def test_career_questions_near_the_guide_are_in_scope(knowledge, text):
+    assert knowledge.scope.judge(text, knowledge.retrieve(text)).in_scope
