@@ -11,13 +11,14 @@ from bot.knowledge.store import Chunk
 from bot.models import Language, Source
 
 ACTION_CUE = re.compile(
-    r"\b(sollte|sollten|wichtig|entscheidend|unerlässlich|should|important|crucial|essential)\b", re.IGNORECASE
+    r"\b(sollte|sollten|should)\b|\b(es ist wichtig|it is important|ist entscheidend|is crucial)\b", re.IGNORECASE
 )
 LABELS = {
     "en": {"next": "Next step"},
     "de": {"next": "Nächster Schritt"},
 }
 MAX_POINTS = 3
+MIN_POINTS = 2
 SECTIONS_PER_ANSWER = 3
 RELEVANCE_FLOOR = 0.55  # of the best passage's fused score
 ITEM_OVER_LIST = 0.85  # an item this close to its list's score is the better answer
@@ -41,9 +42,10 @@ class ExtractiveComposer:
         quotable = [c for c in chunks if c.part != "question"]
         self.counterparts = {(c.section, c.lang, c.source.rsplit(".", 2)[0], c.order): c for c in quotable}
         self.whole_list = {_block(c): c for c in quotable if c.part == "list"}
-        self.openings: dict[str, Chunk] = {}
+        self.by_section: dict[str, list[Chunk]] = {}  # whole paragraphs and lists, in reading order
         for chunk in quotable:
-            self.openings.setdefault(chunk.section, chunk)
+            if chunk.part != "item":
+                self.by_section.setdefault(chunk.section, []).append(chunk)
 
     def in_language(self, chunk: Chunk, language: Language) -> Chunk:
         """The same passage in `language` if the guide has it (files named `name.de.md` / `name.en.md`)."""
@@ -55,7 +57,8 @@ class ExtractiveComposer:
     def _passages(self, retrieval: Retrieval, language: Language, limit: int) -> list[ChunkHit]:
         """Relevant passages: the best one of the best section first, then the best of the top sections.
         Each passage once (a German hit and its English twin are one passage; two items of a list become the
-        list); matching-only questions are never quoted; only passages near the best one are kept."""
+        list); matching-only questions are never quoted; passages near the best one are kept, topped up with
+        weaker ones only to reach MIN_POINTS."""
         top = retrieval.sections[:SECTIONS_PER_ANSWER]
         if not top:
             return []
@@ -69,9 +72,21 @@ class ExtractiveComposer:
             if items and items[0].score >= ITEM_OVER_LIST * lead.score:
                 lead = items[0]
         floor = max([h.score for h in quotable] or [0.0]) * RELEVANCE_FLOOR
-        rest = sorted((h for h in quotable if h is not lead and h.score >= floor), key=lambda h: h.score, reverse=True)
+        ranked = sorted((h for h in quotable if h is not lead), key=lambda h: h.score, reverse=True)
+        # Passages near the best one; below that, only as many as a coaching answer needs (MIN_POINTS).
+        close = [h for h in ranked if h.score >= floor]
+        chosen = self._distinct([lead, *close], language, limit)
+        if len(chosen) < 1 + MIN_POINTS:
+            # Too few close passages: the rest of the lead's own section says more about the question than
+            # weak hits elsewhere.
+            same_section = [ChunkHit(c, 0.0, 0.0, 0.0) for c in self.by_section.get(lead.chunk.section, [])]
+            chosen = self._distinct([lead, *close, *same_section], language, 1 + MIN_POINTS)
+        return chosen
+
+    def _distinct(self, hits: list[ChunkHit], language: Language, limit: int) -> list[ChunkHit]:
+        """Up to `limit` hits in `language`, one per paragraph; two items of one list become the list."""
         chosen: list[ChunkHit] = []
-        for hit in [lead, *rest]:
+        for hit in hits:
             if len(chosen) == limit:
                 break
             chunk = self.in_language(hit.chunk, language)
@@ -87,8 +102,8 @@ class ExtractiveComposer:
 
     def _opening(self, section: str) -> ChunkHit | None:
         """A section's first passage, for a section found through its questions alone."""
-        chunk = self.openings.get(section)
-        return ChunkHit(chunk, 0.0, 0.0, 0.0) if chunk else None
+        chunks = self.by_section.get(section)
+        return ChunkHit(chunks[0], 0.0, 0.0, 0.0) if chunks else None
 
     def compose(self, retrieval: Retrieval, language: Language, *, depth: int = 0, focus: str | None = None) -> Composition:
         """`depth` skips that many leading passages, for "tell me more"; `focus` leads with one earlier point."""
