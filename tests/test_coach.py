@@ -216,3 +216,16 @@ def test_greetings_and_thanks_get_a_friendly_reply_not_a_refusal(coach, text, st
 def test_a_greeting_with_a_real_question_is_answered(coach):
     answer = ask(coach, "Hi! How do I become an AI product manager?")
     assert answer.in_scope and answer.sources
+
+
+@pytest.mark.parametrize(
+    "text", ["How do I stand out as an AI PM?", "Wie finde ich gute KI-Produktideen?", "What does a strong IC PM do?"]
+)
+def test_answers_coach_with_a_lead_and_two_to_four_points(coach, text):
+    answer = ask(coach, text)
+    body, *_ = answer.text.split("\n\n- ", 1) + [""]
+    bullets = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert body and 2 <= len(bullets) <= 4
+    for line in bullets:
+        if "Next step" in line or "Nächster Schritt" in line:
+            assert any(cue in line for cue in ("should", "sollte", "important", "wichtig", "entscheidend", "crucial"))
