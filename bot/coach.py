@@ -93,7 +93,7 @@ class Coach:
         if not verdict.in_scope:
             log.info("off-topic question %s (score %.3f, %s)", question.id, verdict.score, verdict.reason)
             answer = self._canned(question, "off_topic", language)
-            self.memory.record(question, answer)
+            self.memory.record(question.model_copy(update={"text": text}), answer)  # cleaned and capped
             return answer
 
         composition = self.knowledge.composer.compose(

@@ -229,3 +229,10 @@ def test_answers_coach_with_a_lead_and_two_to_four_points(coach, text):
     for line in bullets:
         if "Next step" in line or "Nächster Schritt" in line:
             assert any(cue in line for cue in ("should", "sollte", "important", "wichtig", "entscheidend", "crucial"))
+
+
+def test_a_huge_off_topic_message_is_stored_capped(coach, tmp_path):
+    ask(coach, "Tell me about the weather in Berlin " + "x" * 40_000)
+    with sqlite3.connect(tmp_path / "coach-state.sqlite3") as db:
+        (length,) = db.execute("SELECT max(length(question_text)) FROM memory_turns").fetchone()
+    assert length <= 2000
