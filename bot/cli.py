@@ -96,7 +96,7 @@ def _coach(settings: Settings):
 def run_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console_chat import ConsoleChat
 
-    print("Loading the guide…", file=sys.stderr)
+    print("Loading the guide… (the very first run builds its search index: 10–20 s)", file=sys.stderr)
     ConsoleChat(_coach(settings)).run()
     return 0
 
