@@ -137,10 +137,16 @@ class Coach:
     ) -> tuple[str, Mode, str | None]:
         from bot.llm.generate import GenerationError
 
+        catalogue = self.knowledge.catalogue
         passages = [
-            Source(section=h.chunk.section, title=h.chunk.title, lang=h.chunk.lang, snippet=h.chunk.text, score=h.score)
-            for section in retrieval.sections[:3]
-            for h in section.hits[:2]
+            Source(
+                section=hit.chunk.section,
+                title=catalogue.title(hit.chunk.section, language),
+                lang=hit.chunk.lang if hit.chunk.lang in ("de", "en") else language,
+                snippet=hit.chunk.text,
+                score=round(hit.score, 4),
+            )
+            for hit in self.knowledge.composer.context(retrieval, language)
         ]
         try:
             generated = self.llm.generate(  # type: ignore[union-attr]

@@ -100,6 +100,14 @@ class ExtractiveComposer:
                 chosen[same_block[0]] = ChunkHit(whole, first.score, first.dense, first.lexical)
         return chosen
 
+    def context(self, retrieval: Retrieval, language: Language, limit: int = 6) -> list[ChunkHit]:
+        """Passages to ground a language model: the offline answer's own, then the rest of the lead's section."""
+        chosen = self._passages(retrieval, language, limit)
+        if chosen:
+            rest = [ChunkHit(c, 0.0, 0.0, 0.0) for c in self.by_section.get(chosen[0].chunk.section, [])]
+            chosen = self._distinct([*chosen, *rest], language, limit)
+        return chosen
+
     def _opening(self, section: str) -> ChunkHit | None:
         """A section's first passage, for a section found through its questions alone."""
         chunks = self.by_section.get(section)

@@ -34,6 +34,9 @@ def test_llm_answers_are_streamed_and_grounded_in_retrieved_passages(knowledge, 
     prompt = "\n".join(str(m.content) for m in model.received[0])
     assert "Wie man ein KI-Produktmanager wird" in prompt or "How to become an AI product manager" in prompt
     assert answer.sources[0].section == "Wie man ein KI-Produktmanager wird"
+    questions = [c.text for c in knowledge.retriever.chunks if c.part == "question"]
+    assert not any(q in prompt for q in questions if len(q) > 30)  # matching-only questions are not passages
+    assert "Hands-on experience is crucial" in prompt  # passages in the asker's language
 
 
 def test_a_failing_llm_falls_back_to_the_offline_answer_and_says_so(knowledge, tmp_path):
