@@ -9,6 +9,7 @@ from bot.knowledge.catalogue import Catalogue
 from bot.knowledge.retrieval import ChunkHit, Retrieval
 from bot.knowledge.store import Chunk
 from bot.models import Language, Source
+from bot.text import terms
 
 ACTION_CUE = re.compile(
     r"\b(sollte|sollten|should)\b|\b(es ist wichtig|it is important|ist entscheidend|is crucial)\b", re.IGNORECASE
@@ -24,6 +25,7 @@ RELEVANCE_FLOOR = 0.55  # of the best passage's fused score
 ITEM_OVER_LIST = 0.85  # an item this close to its list's score is the better answer
 SELF_CONTAINED = 60  # characters: a shorter list item ("Is the person a team player?") needs its lead-in
 SNIPPET_CHARS = 280
+SAME_QUESTION = 0.5  # term overlap (Jaccard) above which a suggestion just repeats what was asked
 
 
 @dataclass(frozen=True)
@@ -154,11 +156,15 @@ class ExtractiveComposer:
         return list(sources.values())
 
     def follow_ups(self, retrieval: Retrieval, language: Language, limit: int = 3) -> list[str]:
-        """Starter questions of the best section and its runners-up."""
+        """Starter questions of the best section and its runners-up, minus any that merely repeat the question."""
+        asked = set(terms(retrieval.query))
         questions: list[str] = []
-        for position, section in enumerate(retrieval.sections[:3]):
-            pool = self.catalogue.questions(section.section, language)
-            questions.extend(pool[1:2] if position == 0 else pool[:1])
+        for section in retrieval.sections[:4]:
+            for question in self.catalogue.questions(section.section, language):
+                suggested = set(terms(question))
+                if len(asked & suggested) < SAME_QUESTION * len(asked | suggested):
+                    questions.append(question)
+                    break
         return list(dict.fromkeys(questions))[:limit]
 
 

@@ -236,3 +236,12 @@ def test_a_huge_off_topic_message_is_stored_capped(coach, tmp_path):
     with sqlite3.connect(tmp_path / "coach-state.sqlite3") as db:
         (length,) = db.execute("SELECT max(length(question_text)) FROM memory_turns").fetchone()
     assert length <= 2000
+
+
+@pytest.mark.parametrize(
+    "text", ["What do companies look for when hiring AI PMs?", "How do I become an AI product manager?", "Was ist der IKEA-Effekt?"]
+)
+def test_follow_up_suggestions_never_repeat_the_question(coach, text):
+    answer = ask(coach, text)
+    assert 1 <= len(answer.follow_ups) <= 3
+    assert all(q.rstrip("?").lower() != text.rstrip("?").lower() for q in answer.follow_ups)
