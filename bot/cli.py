@@ -192,8 +192,9 @@ def run_slack(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_discord(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters.discord_client import run
+    from bot.adapters.discord_client import check_settings, run
 
+    check_settings(settings, args.guild)  # fail fast, before the guide is loaded
     run(settings, _coach(settings), sync=args.sync, guild=args.guild)
     return 0
 

@@ -125,3 +125,14 @@ def test_a_bad_environment_is_reported_not_raised(capsys, monkeypatch):
     code = main(["doctor"])
     _, err = capsys.readouterr()
     assert code == 2 and "configuration error" in err
+
+
+def test_adapters_fail_fast_on_missing_tokens_without_loading_the_guide(capsys, tmp_path, monkeypatch):
+    import bot.cli
+
+    monkeypatch.setattr(bot.cli, "_coach", lambda settings: pytest.fail("the guide was loaded"))
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    code, _, err = run(capsys, settings, "slack")
+    assert code == 1 and "SLACK_BOT_TOKEN" in err
+    with pytest.raises(SystemExit, match="DISCORD_TOKEN is not set"):
+        main(["discord"], settings=settings)

@@ -194,10 +194,8 @@ async def _serve(settings: Settings, coach: CoachPort, token: str, *, sync: bool
                 message_content = False
 
 
-def run(settings: Settings, coach: CoachPort, *, sync: bool = False, guild: str | None = None) -> None:
-    """Run the Discord bot until interrupted. With `sync=True`, register the slash commands (in `guild` if
-    given, else globally) and return without connecting to the gateway: syncing is a deploy step, not
-    something to repeat on every start (Discord rate-limits it). Configuration problems exit with a message."""
+def check_settings(settings: Settings, guild: str | None = None) -> None:
+    """Exit with a clear message when the configuration cannot work (before the caller loads the core)."""
     if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
         raise SystemExit("DISCORD_TOKEN is not set: create a bot in the Discord developer portal and export its token.")
     if guild is not None and not guild.isdigit():
@@ -206,6 +204,13 @@ def run(settings: Settings, coach: CoachPort, *, sync: bool = False, guild: str 
         DiscordEndpoints(settings.discord_api_base, settings.discord_gateway_url)
     except ValueError as exc:
         raise SystemExit(str(exc)) from None
+
+
+def run(settings: Settings, coach: CoachPort, *, sync: bool = False, guild: str | None = None) -> None:
+    """Run the Discord bot until interrupted. With `sync=True`, register the slash commands (in `guild` if
+    given, else globally) and return without connecting to the gateway: syncing is a deploy step, not
+    something to repeat on every start (Discord rate-limits it). Configuration problems exit with a message."""
+    check_settings(settings, guild)
     try:
         asyncio.run(_serve(settings, coach, settings.discord_token.get_secret_value().strip(), sync=sync, guild=guild))
     except discord.LoginFailure:
