@@ -110,14 +110,14 @@ class ScopeJudge:
                 log.warning("could not cache off-topic anchors: %s", error)
         return vectors
 
-    def off_topic_similarity(self, text: str) -> float:
-        query = self.embeddings.embed_query(text)
-        return max(sum(a * b for a, b in zip(anchor, query)) for anchor in self.anchors())
+    def off_topic_similarity(self, vector: list[float]) -> float:
+        """Cosine similarity of a query embedding to its nearest off-topic anchor."""
+        return max(sum(a * b for a, b in zip(anchor, vector)) for anchor in self.anchors())
 
     def judge(self, text: str, retrieval: Retrieval) -> ScopeVerdict:
         if INJECTION.search(text):
             return ScopeVerdict(False, -1.0, "instructions")
-        score = retrieval.max_dense - self.off_topic_similarity(text)
+        score = retrieval.max_dense - self.off_topic_similarity(retrieval.vector)  # the embedding retrieval made
         if retrieval.max_dense < self.calibration.floor:
             return ScopeVerdict(False, score, "far from the guide")
         return ScopeVerdict(score > self.calibration.margin, score, "nearest neighbours")

@@ -20,14 +20,31 @@ class CountingEmbeddings:
         return [self.embed_query(t) for t in texts]
 
 
-def _retrieval(max_dense):
-    return Retrieval(query="q", sections=[], max_dense=max_dense)
+def _retrieval(max_dense, vector=()):
+    return Retrieval(query="q", sections=[], max_dense=max_dense, vector=list(vector))
 
 
 def test_closer_to_the_guide_than_to_any_anchor_is_in_scope():
-    judge = ScopeJudge(CountingEmbeddings(), "toy")
-    assert judge.judge("how do I become a pm", _retrieval(0.9)).in_scope
-    assert not judge.judge("bake bread", _retrieval(0.5)).in_scope
+    embeddings = CountingEmbeddings()
+    judge = ScopeJudge(embeddings, "toy")
+    pm, bread = embeddings.embed_query("how do I become a pm"), embeddings.embed_query("bake bread")
+    assert judge.judge("how do I become a pm", _retrieval(0.9, pm)).in_scope
+    assert not judge.judge("bake bread", _retrieval(0.5, bread)).in_scope
+
+
+def test_judging_reuses_the_query_embedding_retrieval_made(knowledge):
+    retrieval = knowledge.retrieve("Wie finde ich gute KI-Produktideen?")
+    assert len(retrieval.vector) == 384
+    knowledge.scope.anchors()  # computed once per process, not per question
+    calls = []
+    embeddings = knowledge.scope.embeddings
+    original = embeddings.embed_query
+    embeddings.embed_query = lambda text: calls.append(text) or original(text)
+    try:
+        knowledge.scope.judge(retrieval.query, retrieval)
+    finally:
+        del embeddings.embed_query
+    assert calls == []
 
 
 def test_the_floor_refuses_questions_far_from_the_guide(knowledge):

@@ -26,9 +26,6 @@ class SectionHit:
     score: float
     hits: list[ChunkHit] = field(default_factory=list)
 
-    @property
-    def best_dense(self) -> float:
-        return max((h.dense for h in self.hits), default=0.0)
 
 
 @dataclass
@@ -36,6 +33,7 @@ class Retrieval:
     query: str
     sections: list[SectionHit]
     max_dense: float  # best cosine similarity of any chunk: how close the question is to the guide at all
+    vector: list[float] = field(default_factory=list)  # the query's embedding, for others to reuse
 
 
 class HybridRetriever:
@@ -51,17 +49,17 @@ class HybridRetriever:
         self.by_id = {c.id: c for c in self.chunks}
         self.bm25 = BM25([f"{c.title}\n{c.text}" for c in self.chunks])
 
-    def dense(self, query: str) -> dict[str, float]:
+    def dense(self, vector: list[float]) -> dict[str, float]:
         if not self.chunks:
             return {}
-        vector = self.store.embeddings.embed_query(query)
         result = self.store.collection.query(
             query_embeddings=[vector], n_results=min(self.dense_k, len(self.chunks)), include=["distances"]
         )
         return {cid: 1.0 - dist for cid, dist in zip(result["ids"][0], result["distances"][0])}
 
     def retrieve(self, query: str) -> Retrieval:
-        dense = self.dense(query)
+        vector = self.store.embeddings.embed_query(query) if self.chunks else []
+        dense = self.dense(vector)
         lexical_scores = self.bm25.scores(query)
         lexical = {c.id: s for c, s in zip(self.chunks, lexical_scores) if s > 0}
         fused: dict[str, float] = defaultdict(float)
@@ -84,4 +82,5 @@ class HybridRetriever:
             query=query,
             sections=ranked,
             max_dense=max(dense.values(), default=0.0),
+            vector=vector,
         )
