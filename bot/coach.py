@@ -15,7 +15,7 @@ from bot.knowledge.retrieval import ChunkHit, Retrieval, SectionHit
 from bot.language import detect_language
 from bot.memory import ConversationMemory, Turn
 from bot.messages import say
-from bot.models import Answer, Language, Mode, Platform, Question, Source, Topic
+from bot.models import Answer, Language, Mode, Platform, Question, Topic
 from bot.ports import Rating, TokenCallback
 from bot.settings import Settings
 from bot.text import words
@@ -137,17 +137,8 @@ class Coach:
     ) -> tuple[str, Mode, str | None]:
         from bot.llm.generate import GenerationError
 
-        catalogue = self.knowledge.catalogue
-        passages = [
-            Source(
-                section=hit.chunk.section,
-                title=catalogue.title(hit.chunk.section, language),
-                lang=hit.chunk.lang if hit.chunk.lang in ("de", "en") else language,
-                snippet=hit.chunk.text,
-                score=round(hit.score, 4),
-            )
-            for hit in self.knowledge.composer.context(retrieval, language)
-        ]
+        composer = self.knowledge.composer
+        passages = [composer.source(hit, language, full_text=True) for hit in composer.context(retrieval, language)]
         try:
             generated = self.llm.generate(  # type: ignore[union-attr]
                 question=text,

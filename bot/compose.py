@@ -141,18 +141,22 @@ class ExtractiveComposer:
             follow_ups=self.follow_ups(retrieval, language),
         )
 
+    def source(self, hit: ChunkHit, language: Language, *, full_text: bool = False) -> Source:
+        """A passage as a Source, titled in `language`; the snippet is shortened unless `full_text`."""
+        return Source(
+            section=hit.chunk.section,
+            title=self.catalogue.title(hit.chunk.section, language),
+            lang=hit.chunk.lang if hit.chunk.lang in ("de", "en") else language,
+            snippet=hit.chunk.text if full_text else _snippet(hit.chunk.text),
+            score=round(hit.score, 4),
+        )
+
     def sources(self, passages: list[ChunkHit], language: Language) -> list[Source]:
         """One source per section, best first."""
         sources: dict[str, Source] = {}
         for hit in passages:
             if hit.chunk.section not in sources:
-                sources[hit.chunk.section] = Source(
-                    section=hit.chunk.section,
-                    title=self.catalogue.title(hit.chunk.section, language),
-                    lang=hit.chunk.lang if hit.chunk.lang in ("de", "en") else language,
-                    snippet=_snippet(hit.chunk.text),
-                    score=round(hit.score, 4),
-                )
+                sources[hit.chunk.section] = self.source(hit, language)
         return list(sources.values())
 
     def follow_ups(self, retrieval: Retrieval, language: Language, limit: int = 3) -> list[str]:
