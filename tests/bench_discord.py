@@ -16,7 +16,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from bot.adapters.discord_client import CoachBot
+from bot.adapters.discord.client import CoachBot
 from bot.settings import Settings
 from tests.fakes import discord_payloads as payloads
 from tests.fakes.coach_double import CoachDouble

@@ -38,9 +38,9 @@ def knowledge(tmp_path_factory):
 @pytest.fixture
 def coach(knowledge, tmp_path):
     """The real conversation core over the shared index, with its own memory and feedback files."""
-    from bot.coach import Coach
-    from bot.feedback import FeedbackStore
-    from bot.memory import ConversationMemory
+    from bot.core.coach import Coach
+    from bot.state.feedback import FeedbackStore
+    from bot.state.memory import ConversationMemory
 
     state = tmp_path / "coach-state.sqlite3"
     return Coach(knowledge, ConversationMemory(state), FeedbackStore(state))

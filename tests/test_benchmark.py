@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.benchmark import run_benchmark
+from bot.ops.benchmark import run_benchmark
 from bot.settings import Settings
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.coach import Coach
+from bot.core.coach import Coach
 from bot.models import Platform, Privacy, Question
 from bot.settings import Settings
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from bot.cli import SUBCOMMANDS, build_parser, main
+from bot.ops.cli import SUBCOMMANDS, build_parser, main
 from bot.settings import Settings
 
 
@@ -105,7 +105,7 @@ def test_doctor_shows_presence_never_values(capsys, cli_settings):
 
 
 def test_feedback_and_forget_commands(capsys, cli_settings):
-    from bot.coach import Coach
+    from bot.core.coach import Coach
     from bot.models import Platform, Privacy, Question
 
     coach = Coach.from_settings(cli_settings)
@@ -128,9 +128,9 @@ def test_a_bad_environment_is_reported_not_raised(capsys, monkeypatch):
 
 
 def test_adapters_fail_fast_on_missing_tokens_without_loading_the_guide(capsys, tmp_path, monkeypatch):
-    import bot.cli
+    import bot.ops.cli
 
-    monkeypatch.setattr(bot.cli, "_coach", lambda settings: pytest.fail("the guide was loaded"))
+    monkeypatch.setattr(bot.ops.cli, "_coach", lambda settings: pytest.fail("the guide was loaded"))
     settings = Settings(_env_file=None, data_dir=tmp_path)
     code, _, err = run(capsys, settings, "slack")
     assert code == 1 and "SLACK_BOT_TOKEN" in err

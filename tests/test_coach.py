@@ -176,9 +176,9 @@ def test_topic_answer_summarises_one_section(coach):
 def test_expired_turns_are_purged_while_the_bot_runs(knowledge, tmp_path):
     from datetime import timedelta
 
-    from bot.coach import Coach
-    from bot.feedback import FeedbackStore
-    from bot.memory import ConversationMemory
+    from bot.core.coach import Coach
+    from bot.state.feedback import FeedbackStore
+    from bot.state.memory import ConversationMemory
     from tests.fakes.turns import FakeClock
 
     clock = FakeClock()

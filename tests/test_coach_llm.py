@@ -2,10 +2,10 @@
 
 import pytest
 
-from bot.coach import Coach
-from bot.feedback import FeedbackStore
+from bot.core.coach import Coach
+from bot.state.feedback import FeedbackStore
 from bot.llm.generate import LLMComposer
-from bot.memory import ConversationMemory
+from bot.state.memory import ConversationMemory
 from bot.models import Mode, Platform, Privacy, Question
 from bot.settings import Settings
 from tests.fakes.fake_chat_model import ScriptedChatModel

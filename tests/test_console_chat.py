@@ -2,7 +2,7 @@
 
 import io
 
-from bot.adapters.console_chat import ConsoleChat, render_answer
+from bot.adapters.console.chat import ConsoleChat, render_answer
 from bot.models import Answer, Mode, Source
 
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.feedback import EXPIRED_QUESTION, PRIVATE_QUESTION, FeedbackReport, FeedbackStore, render_report
-from bot.memory import ConversationMemory
+from bot.state.feedback import EXPIRED_QUESTION, PRIVATE_QUESTION, FeedbackReport, FeedbackStore, render_report
+from bot.state.memory import ConversationMemory
 from bot.models import Platform, Privacy
 from tests.fakes.turns import ask, bytes_on_disk, reply, run_in_threads
 

@@ -2,8 +2,8 @@
 
 from datetime import datetime, timezone
 
-from bot.followup import resolve
-from bot.memory import Turn
+from bot.core.followup import resolve
+from bot.state.memory import Turn
 from bot.models import Answer, Mode, Platform, Privacy
 
 

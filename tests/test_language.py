@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.language import detect_language, requested_language
+from bot.core.language import detect_language, requested_language
 
 DATA = Path(__file__).parent / "data"
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from bot.memory import ConversationMemory, Turn
+from bot.state.memory import ConversationMemory, Turn
 from bot.models import Platform, Privacy
 from tests.fakes.turns import START, ask, bytes_on_disk, reply, run_in_threads
 

@@ -102,10 +102,10 @@ def test_procfile_runs_a_worker_per_platform():
 
 
 def test_procfile_and_image_commands_exist_in_the_cli():
-    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]["coachbot"] == "bot.cli:main"
-    if importlib.util.find_spec("bot.cli") is None:
-        pytest.skip("bot/cli.py is not written yet: cannot check subcommands against bot.cli.SUBCOMMANDS")
-    subcommands = importlib.import_module("bot.cli").SUBCOMMANDS
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]["coachbot"] == "bot.ops.cli:main"
+    if importlib.util.find_spec("bot.ops.cli") is None:
+        pytest.skip("bot/ops/cli.py is not written yet: cannot check subcommands against bot.ops.cli.SUBCOMMANDS")
+    subcommands = importlib.import_module("bot.ops.cli").SUBCOMMANDS
     used = {command.split()[1] for command in procfile().values()} | {cmd()[1]}
     assert used <= set(subcommands)
 

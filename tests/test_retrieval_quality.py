@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import evaluate, load_questions
+from bot.ops.evaluation import evaluate, load_questions
 
 DATA = Path(__file__).parent / "data"
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev-questions.jsonl"
@@ -12,9 +12,9 @@ DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev-questions.j
 
 @pytest.fixture(scope="module")
 def results(knowledge, tmp_path_factory):
-    from bot.coach import Coach
-    from bot.feedback import FeedbackStore
-    from bot.memory import ConversationMemory
+    from bot.core.coach import Coach
+    from bot.state.feedback import FeedbackStore
+    from bot.state.memory import ConversationMemory
 
     state = tmp_path_factory.mktemp("eval") / "state.sqlite3"
     coach = Coach(knowledge, ConversationMemory(state), FeedbackStore(state))

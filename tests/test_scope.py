@@ -3,7 +3,7 @@
 import pytest
 
 from bot.knowledge.retrieval import Retrieval
-from bot.scope import INJECTION, OFF_TOPIC_ANCHORS, ScopeJudge
+from bot.core.scope import INJECTION, OFF_TOPIC_ANCHORS, ScopeJudge
 
 
 class CountingEmbeddings:

@@ -1,6 +1,6 @@
 """Tests for tokenising and stemming: the shared vocabulary of lexical search and language detection."""
 
-from bot.text import normalize, stem, terms, words
+from bot.core.text import normalize, stem, terms, words
 
 
 def test_words_split_hyphenated_compounds_and_keep_umlauts():

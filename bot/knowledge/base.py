@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.compose import ExtractiveComposer
+from bot.core.compose import ExtractiveComposer
 from bot.knowledge.catalogue import Catalogue
 from bot.knowledge.embeddings import build_embeddings
 from bot.knowledge.retrieval import HybridRetriever, Retrieval
 from bot.knowledge.store import KnowledgeStore
-from bot.scope import ScopeJudge
+from bot.core.scope import ScopeJudge
 from bot.settings import Settings
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ import threading
 from functools import lru_cache
 from typing import Protocol
 
-from bot.text import normalize, terms, words
+from bot.core.text import normalize, terms, words
 
 log = logging.getLogger(__name__)
 

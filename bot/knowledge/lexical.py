@@ -6,7 +6,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from bot.text import terms
+from bot.core.text import terms
 
 
 class BM25:

@@ -11,7 +11,7 @@ from pathlib import Path
 from langchain_core.documents import Document
 
 from bot.knowledge.files import discover
-from bot.language import detect_language
+from bot.core.language import detect_language
 
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 SECTION_COMMENT = re.compile(r"^<!--\s*section:\s*(.+?)\s*-->$")

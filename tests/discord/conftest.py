@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from discord.http import Route
 
-from bot.adapters.discord_client import CoachBot
+from bot.adapters.discord.client import CoachBot
 from bot.settings import Settings
 from tests.fakes.coach_double import CoachDouble
 from tests.fakes.discord_server import FakeDiscord

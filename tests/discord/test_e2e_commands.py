@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bot.adapters.discord_translate import interaction_event_from_payload, question_from_command, topic_key
+from bot.adapters.discord.translate import interaction_event_from_payload, question_from_command, topic_key
 from bot.models import Platform, Privacy
 from tests.fakes import discord_payloads as payloads
 from tests.fakes.coach_double import TOPICS

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.adapters.discord_translate import message_event_from_payload, question_from_message
+from bot.adapters.discord.translate import message_event_from_payload, question_from_message
 from bot.models import Privacy
 from tests.fakes import discord_payloads as payloads
 from tests.fakes.discord_server import APP_ID, CHANNEL_ID

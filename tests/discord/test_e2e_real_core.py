@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.coach import Coach
-from bot.feedback import FeedbackStore
-from bot.memory import ConversationMemory
+from bot.core.coach import Coach
+from bot.state.feedback import FeedbackStore
+from bot.state.memory import ConversationMemory
 from tests.fakes import discord_payloads as payloads
 from tests.fakes.discord_server import CHANNEL_ID
 

@@ -6,8 +6,8 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.adapters.discord_client import CoachBot
-from bot.adapters.discord_endpoints import DiscordEndpoints
+from bot.adapters.discord.client import CoachBot
+from bot.adapters.discord.endpoints import DiscordEndpoints
 from bot.settings import Settings
 from tests.fakes.coach_double import CoachDouble
 

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from discord.http import Route
 
-from bot.adapters import discord_client
-from bot.adapters.discord_client import run
+from bot.adapters.discord import client as discord_client
+from bot.adapters.discord.client import run
 from bot.settings import Settings
 from tests.fakes.discord_server import APP_ID, GUILD_ID
 

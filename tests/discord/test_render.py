@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bot.adapters.discord_render import (
+from bot.adapters.discord.render import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
     MESSAGE_LIMIT,
@@ -15,8 +15,8 @@ from bot.adapters.discord_render import (
     render_preview,
     render_text,
 )
-from bot.adapters.discord_split import split_text
-from bot.adapters.discord_translate import parse_custom_id
+from bot.adapters.discord.split import split_text
+from bot.adapters.discord.translate import parse_custom_id
 from bot.models import Answer, Mode, Source
 
 

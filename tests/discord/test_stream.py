@@ -7,7 +7,7 @@ import threading
 
 import discord
 
-from bot.adapters.discord_stream import ThrottledPreview
+from bot.adapters.discord.stream import ThrottledPreview
 
 
 class _Shown:

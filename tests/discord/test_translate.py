@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.discord_translate import (
+from bot.adapters.discord.translate import (
     Context,
     InteractionEvent,
     MessageEvent,

@@ -14,9 +14,9 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
-from bot.adapters.slack_app import EVENTS_PATH, build_app, serve
-from bot.adapters.slack_delivery import RetryPolicy
-from bot.adapters.slack_stream import StreamTiming
+from bot.adapters.slack.app import EVENTS_PATH, build_app, serve
+from bot.adapters.slack.delivery import RetryPolicy
+from bot.adapters.slack.stream import StreamTiming
 from bot.ports import CoachPort
 from bot.settings import Settings
 from tests.fakes.slack_http import SlackHttpSender

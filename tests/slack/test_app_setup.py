@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.adapters.slack_app import (
+from bot.adapters.slack.app import (
     DEFAULT_API_URL,
     SlackSetupError,
     api_base_url,
@@ -141,7 +141,7 @@ async def test_run_serves_from_the_environment_until_sigterm(tmp_path):
     env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
            "SLACK_API_URL": api.api_url, "COACHBOT_DATA_DIR": str(tmp_path)}
     env.pop("SLACK_APP_TOKEN", None)
-    code = ("from bot.adapters.slack_app import run; from bot.settings import Settings; "
+    code = ("from bot.adapters.slack.app import run; from bot.settings import Settings; "
             "from tests.fakes.coach_double import CoachDouble; "
             f"run(Settings(_env_file=None), CoachDouble(), http=True, host='127.0.0.1', port={port})")
     process = await asyncio.create_subprocess_exec(sys.executable, "-c", code, env=env, cwd=str(ROOT),

@@ -3,7 +3,7 @@
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack_delivery import RetryPolicy, SlackCallFailed, SlackDelivery
+from bot.adapters.slack.delivery import RetryPolicy, SlackCallFailed, SlackDelivery
 from tests.fakes.slack_harness import BOT_TOKEN, Sleeps
 from tests.fakes.slack_web_api import FakeSlackWebApi
 

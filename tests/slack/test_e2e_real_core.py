@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.coach import Coach
-from bot.feedback import FeedbackStore
-from bot.memory import ConversationMemory
+from bot.core.coach import Coach
+from bot.state.feedback import FeedbackStore
+from bot.state.memory import ConversationMemory
 from tests.fakes.slack_harness import http_harness, payload
 
 pytestmark = pytest.mark.slow

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.adapters.slack_mrkdwn import (
+from bot.adapters.slack.mrkdwn import (
     SECTION_LIMIT,
     ZWSP,
     escape,

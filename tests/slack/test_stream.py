@@ -5,9 +5,9 @@ import asyncio
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack_delivery import RetryPolicy, SlackDelivery
-from bot.adapters.slack_stream import LiveReply, StreamTiming, Throttle, TokenPipe
-from bot.adapters.slack_translate import Target
+from bot.adapters.slack.delivery import RetryPolicy, SlackDelivery
+from bot.adapters.slack.stream import LiveReply, StreamTiming, Throttle, TokenPipe
+from bot.adapters.slack.translate import Target
 from bot.models import Answer, Mode
 from tests.fakes.slack_harness import BOT_TOKEN, Sleeps
 from tests.fakes.slack_web_api import FakeSlackWebApi

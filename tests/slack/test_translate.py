@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from bot.adapters import slack_translate as tr
-from bot.adapters.slack_mrkdwn import SECTION_LIMIT
+from bot.adapters.slack import translate as tr
+from bot.adapters.slack.mrkdwn import SECTION_LIMIT
 from bot.models import Answer, Mode, Privacy, Source, Topic
 from tests.fakes.slack_harness import payload
 from tests.fakes.slack_web_api import BOT_USER_ID

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.language import requested_language
-from bot.memory import Turn
+from bot.core.language import requested_language
+from bot.state.memory import Turn
 from bot.models import Language
-from bot.text import terms
+from bot.core.text import terms
 
 ORDINALS = {
     1: r"first|1st|erste[nmrs]?|ersten",

@@ -9,7 +9,7 @@ from bot.knowledge.catalogue import Catalogue
 from bot.knowledge.retrieval import ChunkHit, Retrieval
 from bot.knowledge.store import Chunk
 from bot.models import Language, Source
-from bot.text import terms
+from bot.core.text import terms
 
 ACTION_CUE = re.compile(
     r"\b(sollte|sollten|should)\b|\b(es ist wichtig|it is important|ist entscheidend|is crucial)\b", re.IGNORECASE

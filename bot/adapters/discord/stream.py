@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
-from bot.adapters.discord_render import render_preview
+from bot.adapters.discord.render import render_preview
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 import discord
 
-from bot.adapters.discord_render import ButtonSpec, OutgoingMessage
-from bot.adapters.discord_translate import custom_id, topic_key
+from bot.adapters.discord.render import ButtonSpec, OutgoingMessage
+from bot.adapters.discord.translate import custom_id, topic_key
 from bot.models import Topic
 
 STYLES = {

@@ -7,18 +7,18 @@ import re
 import time
 from datetime import timedelta
 
-from bot.compose import Composition
-from bot.feedback import FeedbackStore
-from bot.followup import resolve
+from bot.core.compose import Composition
+from bot.state.feedback import FeedbackStore
+from bot.core.followup import resolve
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.retrieval import ChunkHit, Retrieval, SectionHit
-from bot.language import detect_language
-from bot.memory import ConversationMemory, Turn
-from bot.messages import say
+from bot.core.language import detect_language
+from bot.state.memory import ConversationMemory, Turn
+from bot.core.messages import say
 from bot.models import Answer, Language, Mode, Platform, Question, Topic
 from bot.ports import Rating, TokenCallback
 from bot.settings import Settings
-from bot.text import words
+from bot.core.text import words
 
 log = logging.getLogger(__name__)
 

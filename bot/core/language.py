@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from bot.models import Language
 from bot.settings import KNOWLEDGE_DIR
-from bot.text import STOP_WORDS_DE, STOP_WORDS_EN, normalize, words
+from bot.core.text import STOP_WORDS_DE, STOP_WORDS_EN, normalize, words
 
 # Words that are frequent in one language and rare or absent in the other (shared ones like "in" don't vote).
 GERMAN_MARKERS = (STOP_WORDS_DE - STOP_WORDS_EN) | {

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.adapters.slack_delivery import SlackCallFailed, SlackDelivery
-from bot.adapters.slack_mrkdwn import clip, flushable
-from bot.adapters.slack_translate import Target, answer_blocks, answer_extras, fallback_text
+from bot.adapters.slack.delivery import SlackCallFailed, SlackDelivery
+from bot.adapters.slack.mrkdwn import clip, flushable
+from bot.adapters.slack.translate import Target, answer_blocks, answer_extras, fallback_text
 from bot.models import Answer
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack_bridge import SlackBridge
-from bot.adapters.slack_delivery import RetryPolicy, SlackDelivery
-from bot.adapters.slack_listeners import (
+from bot.adapters.slack.bridge import SlackBridge
+from bot.adapters.slack.delivery import RetryPolicy, SlackDelivery
+from bot.adapters.slack.listeners import (
     register_actions,
     register_assistant,
     register_commands,
@@ -24,7 +24,7 @@ from bot.adapters.slack_listeners import (
     register_errors,
     register_events,
 )
-from bot.adapters.slack_stream import StreamTiming
+from bot.adapters.slack.stream import StreamTiming
 from bot.ports import CoachPort
 from bot.settings import Settings
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from bot.models import Answer, ConversationKey, Platform, Privacy, Question
-from bot.store import SqliteStore, epoch, utc_now
+from bot.state.sqlite import SqliteStore, epoch, utc_now
 
 
 class Turn(BaseModel):

@@ -6,11 +6,11 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from bot.adapters.slack_delivery import SlackCallFailed, SlackDelivery
-from bot.adapters.slack_mrkdwn import clip, escape
-from bot.adapters.slack_state import Lru
-from bot.adapters.slack_stream import LiveReply, StreamTiming, TokenPipe
-from bot.adapters.slack_translate import (
+from bot.adapters.slack.delivery import SlackCallFailed, SlackDelivery
+from bot.adapters.slack.mrkdwn import clip, escape
+from bot.adapters.slack.state import Lru
+from bot.adapters.slack.stream import LiveReply, StreamTiming, TokenPipe
+from bot.adapters.slack.translate import (
     Asked,
     Target,
     answer_blocks,

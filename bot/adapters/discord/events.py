@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.adapters.discord_translate import (
+from bot.adapters.discord.translate import (
     EPHEMERAL_FLAG,
     Context,
     InteractionEvent,

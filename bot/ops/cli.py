@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.settings import Settings
 
 SUBCOMMANDS = ("chat", "ask", "ingest", "eval", "bench", "doctor", "feedback", "forget", "slack", "discord")
-DEFAULT_EVAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "paraphrases.jsonl"
+DEFAULT_EVAL = Path(__file__).resolve().parents[2] / "tests" / "data" / "paraphrases.jsonl"
 log = logging.getLogger("coachbot")
 
 
@@ -88,13 +88,13 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
 
 
 def _coach(settings: Settings):
-    from bot.coach import Coach
+    from bot.core.coach import Coach
 
     return Coach.from_settings(settings)
 
 
 def run_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters.console_chat import ConsoleChat
+    from bot.adapters.console.chat import ConsoleChat
 
     print("Loading the guide… (the very first run builds its search index: 10–20 s)", file=sys.stderr)
     ConsoleChat(_coach(settings)).run()
@@ -102,7 +102,7 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters.console_chat import render_answer
+    from bot.adapters.console.chat import render_answer
     from bot.models import Platform, Privacy, Question, new_id
 
     coach = _coach(settings)
@@ -135,7 +135,7 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.evaluation import evaluate, load_questions, render_table
+    from bot.ops.evaluation import evaluate, load_questions, render_table
 
     results = evaluate(_coach(settings), load_questions(args.file))
     if not args.json:
@@ -150,14 +150,14 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.benchmark import run_benchmark
+    from bot.ops.benchmark import run_benchmark
 
     print(run_benchmark(settings, rounds=args.rounds))
     return 0
 
 
 def run_doctor(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.doctor import diagnose
+    from bot.ops.doctor import diagnose
 
     report, healthy = diagnose(settings)
     print(report)
@@ -165,15 +165,15 @@ def run_doctor(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.feedback import FeedbackStore, render_report
+    from bot.state.feedback import FeedbackStore, render_report
 
     print(render_report(FeedbackStore(settings.state_db).report(limit=args.limit)))
     return 0
 
 
 def run_forget(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.feedback import FeedbackStore
-    from bot.memory import ConversationMemory
+    from bot.state.feedback import FeedbackStore
+    from bot.state.memory import ConversationMemory
     from bot.models import Platform
 
     platform = Platform(args.platform)
@@ -184,7 +184,7 @@ def run_forget(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_slack(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters.slack_app import check_settings, run
+    from bot.adapters.slack.app import check_settings, run
 
     check_settings(settings, http=args.http)  # fail fast, before the guide is loaded
     run(settings, _coach(settings), http=args.http, host=args.host, port=args.port)
@@ -192,7 +192,7 @@ def run_slack(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_discord(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters.discord_client import check_settings, run
+    from bot.adapters.discord.client import check_settings, run
 
     check_settings(settings, args.guild)  # fail fast, before the guide is loaded
     run(settings, _coach(settings), sync=args.sync, guild=args.guild)

@@ -43,7 +43,7 @@ def _cold_start(settings: Settings) -> tuple[float, float]:
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child of this big process would report ours.
     script = (
         "import json, re, time; t = time.perf_counter();"
-        "from bot.cli import main; main(['ask', '--json', 'How do I become an AI product manager?']);"
+        "from bot.ops.cli import main; main(['ask', '--json', 'How do I become an AI product manager?']);"
         "peak = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1));"
         "print(json.dumps([time.perf_counter() - t, peak / 1024]))"
     )
@@ -64,7 +64,7 @@ def _environ() -> dict[str, str]:
 
 
 def run_benchmark(settings: Settings, rounds: int = 5) -> str:
-    from bot.coach import Coach
+    from bot.core.coach import Coach
     from bot.knowledge.base import KnowledgeBase
 
     lines = ["PM Coach benchmark (one run; figures vary by machine)", ""]

@@ -10,8 +10,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.adapters.slack_bridge import SlackBridge
-from bot.adapters.slack_translate import (
+from bot.adapters.slack.bridge import SlackBridge
+from bot.adapters.slack.translate import (
     FEEDBACK_DOWN,
     FEEDBACK_UP,
     FOLLOW_UP,

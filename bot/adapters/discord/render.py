@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.adapters.discord_split import split_text
-from bot.adapters.discord_translate import custom_id
+from bot.adapters.discord.split import split_text
+from bot.adapters.discord.translate import custom_id
 from bot.models import Answer, Language
 
 MESSAGE_LIMIT = 2000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.adapters.slack_mrkdwn import (
+from bot.adapters.slack.mrkdwn import (
     SECTION_LIMIT,
     clip,
     escape,

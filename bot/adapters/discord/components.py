@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import discord
 
-from bot.adapters.discord_delivery import NO_MENTIONS, Delivery, defer, guarded
-from bot.adapters.discord_events import interaction_event
-from bot.adapters.discord_render import OutgoingMessage, label, render_embeds, render_notice
-from bot.adapters.discord_translate import (
+from bot.adapters.discord.delivery import NO_MENTIONS, Delivery, defer, guarded
+from bot.adapters.discord.events import interaction_event
+from bot.adapters.discord.render import OutgoingMessage, label, render_embeds, render_notice
+from bot.adapters.discord.translate import (
     InteractionEvent,
     language_hint,
     question_for_topic,

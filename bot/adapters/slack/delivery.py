@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.slack_mrkdwn import neutralise_payload
+from bot.adapters.slack.mrkdwn import neutralise_payload
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 
 import discord
 
-from bot.adapters.discord_render import OutgoingMessage, label, render_embeds, render_notice, render_text
-from bot.adapters.discord_stream import ThrottledPreview
-from bot.adapters.discord_views import message_kwargs
+from bot.adapters.discord.render import OutgoingMessage, label, render_embeds, render_notice, render_text
+from bot.adapters.discord.stream import ThrottledPreview
+from bot.adapters.discord.views import message_kwargs
 from bot.models import Answer, Language, Question
 from bot.ports import CoachPort
 

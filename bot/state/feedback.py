@@ -10,7 +10,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict
 
 from bot.models import Language, Platform, Privacy
-from bot.store import SqliteStore, epoch, utc_now
+from bot.state.sqlite import SqliteStore, epoch, utc_now
 
 PRIVATE_QUESTION = "(private question)"
 EXPIRED_QUESTION = "(question no longer kept)"

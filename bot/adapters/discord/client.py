@@ -9,20 +9,20 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapters.discord_commands import CoachCommands
-from bot.adapters.discord_components import ComponentHandlers
-from bot.adapters.discord_delivery import Delivery, describe
-from bot.adapters.discord_endpoints import DiscordEndpoints
-from bot.adapters.discord_events import interaction_event, message_event
-from bot.adapters.discord_render import label
-from bot.adapters.discord_translate import (
+from bot.adapters.discord.commands import CoachCommands
+from bot.adapters.discord.components import ComponentHandlers
+from bot.adapters.discord.delivery import Delivery, describe
+from bot.adapters.discord.endpoints import DiscordEndpoints
+from bot.adapters.discord.events import interaction_event, message_event
+from bot.adapters.discord.render import label
+from bot.adapters.discord.translate import (
     InteractionEvent,
     addresses_bot,
     is_allowed,
     language_hint,
     question_from_message,
 )
-from bot.adapters.discord_views import CoachButton, TopicSelect
+from bot.adapters.discord.views import CoachButton, TopicSelect
 from bot.ports import CoachPort
 from bot.settings import Settings
 

@@ -10,11 +10,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapters.discord_delivery import NO_MENTIONS, Delivery, defer, guarded
-from bot.adapters.discord_events import interaction_event
-from bot.adapters.discord_render import label, render_forget_confirm, render_help, render_notice
-from bot.adapters.discord_translate import autocomplete_choices, language_hint, question_from_command
-from bot.adapters.discord_views import topic_view
+from bot.adapters.discord.delivery import NO_MENTIONS, Delivery, defer, guarded
+from bot.adapters.discord.events import interaction_event
+from bot.adapters.discord.render import label, render_forget_confirm, render_help, render_notice
+from bot.adapters.discord.translate import autocomplete_choices, language_hint, question_from_command
+from bot.adapters.discord.views import topic_view
 from bot.ports import CoachPort
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,1 @@
+"""The Discord adapter: commands.Bot client, cogs and views, pure translators, rendering, delivery."""

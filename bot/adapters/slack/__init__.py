@@ -1,0 +1,1 @@
+"""The Slack adapter: Bolt app and listeners, pure translators, Block Kit rendering, delivery."""

@@ -1,0 +1,1 @@
+"""What the coach says: questions in, answers out (coach, composer, scope, follow-ups, language)."""
