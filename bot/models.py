@@ -36,6 +36,69 @@ class Mode(StrEnum):
     FALLBACK = "fallback"  # an LLM was configured but failed; the offline answer was used
 
 
+class Coverage(StrEnum):
+    """How far the guide answers a question."""
+
+    COVERED = "covered"  # the guide answers it
+    PARTIAL = "partial"  # the guide answers part of it (one part of a multi-part question, or only nearby advice)
+    NONE = "none"  # about the field, but the guide has nothing on it: said so, then what the guide does offer
+    OFF_TOPIC = "off_topic"  # not about AI product management at all
+
+
+class Control(StrEnum):
+    """How a user reshapes the last answer (a button, or typed: "shorter please", "kürzer bitte")."""
+
+    SHORTER = "shorter"
+    MORE = "more"
+    EXAMPLE = "example"
+    EXERCISE = "exercise"
+    FIRST_STEP = "first_step"
+    OTHER_LANGUAGE = "other_language"
+    PASSAGE = "passage"
+
+
+class ActionKind(StrEnum):
+    CONTROL = "control"  # value: a Control
+    JOURNEY = "journey"  # value: the id of a coaching journey to start
+    CHOICE = "choice"  # value: the option id that answers the open journey step
+    CANCEL = "cancel"  # leave the open journey
+    REMINDER = "reminder"  # value: "on" (opt in to the check-in reminder) or "off" (cancel it)
+
+
+class Action(BaseModel):
+    """What a button click means; adapters carry it in the button's payload and hand it back in a Question."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ActionKind
+    value: str = Field(default="", max_length=40)
+
+
+class Offer(BaseModel):
+    """A button (or numbered choice) the coach offers under an answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action: Action
+    label: str = Field(max_length=40)  # localised; fits Slack's and Discord's button labels
+
+
+class Reminder(BaseModel):
+    """An opt-in check-in reminder for a journey, private to its DM."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(default_factory=new_id)
+    platform: Platform
+    workspace: str = ""
+    channel: str = ""
+    user: str
+    due_at: datetime
+    text: str
+    language: Language
+    ref: str | None = None  # the platform's id once the adapter scheduled it there (Slack scheduled_message_id)
+
+
 class ConversationKey(BaseModel):
     """Identifies one conversation; DM and private keys always include the user, so they never collide with channels."""
 
@@ -67,6 +130,7 @@ class Question(BaseModel):
     privacy: Privacy
     text: str
     language_hint: Language | None = None  # e.g. the user's client locale; the text itself wins
+    action: Action | None = None  # a clicked button; `text` then holds its label, as if typed
     received_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
 
     @property
@@ -107,6 +171,11 @@ class Answer(BaseModel):
     sources: list[Source] = Field(default_factory=list)
     follow_ups: list[str] = Field(default_factory=list)
     notice: str | None = None  # e.g. "the AI model did not answer; this is the offline answer"
+    coverage: Coverage = Coverage.COVERED
+    offers: list[Offer] = Field(default_factory=list)  # controls, journey choices: rendered as buttons
+    private: bool = False  # shows personal data (the profile): adapters must show it to the asker only
+    reminder: Reminder | None = None  # schedule this on the platform if it can (Slack DMs); else the core delivers it
+    cancelled_reminders: list[Reminder] = Field(default_factory=list)  # delete these platform-side schedules
 
     def public_json(self) -> dict:
         """The documented machine interface of `coachbot ask --json`."""
@@ -117,6 +186,8 @@ class Answer(BaseModel):
             "mode": self.mode.value,
             "sources": [s.model_dump() for s in self.sources],
             "follow_ups": list(self.follow_ups),
+            "coverage": self.coverage.value,
+            "offers": [{"kind": o.action.kind.value, "value": o.action.value, "label": o.label} for o in self.offers],
         }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal, Protocol
 
-from bot.models import Answer, Language, Platform, Question, Topic
+from bot.models import Answer, Language, Offer, Platform, Question, Reminder, Topic
 
 Rating = Literal[1, -1]
 TokenCallback = Callable[[str], None]
@@ -17,7 +17,32 @@ class CoachPort(Protocol):
 
     def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
         """Answer one question. With an LLM configured, `on_token` receives text deltas as they
-        stream (called from the worker thread); the returned Answer is always the complete, final one."""
+        stream (called from the worker thread); the returned Answer is always the complete, final one.
+        A clicked button comes in as `question.action` (its label as `question.text`); the answer's `offers`
+        are the buttons to show under it. An answer marked `private` must be shown to the asker only."""
+        ...
+
+    def profile(self, question: Question) -> Answer:
+        """Show (empty text), correct ("background: design", "I'm a UX designer") or clear ("clear") what the
+        coach knows about the asker. Always `private`: show it to the asker only."""
+        ...
+
+    def journeys(self, language: Language) -> list[Offer]:
+        """The coaching journeys one can start, as offers (for a command or a picker)."""
+        ...
+
+    def reminder_scheduled(self, reminder_id: str, ref: str) -> None:
+        """The adapter scheduled a reminder on the platform (`ref`: e.g. Slack's scheduled_message_id), so the
+        core will not deliver it itself."""
+        ...
+
+    def due_reminders(self, platform: Platform, user: str | None = None) -> list[Reminder]:
+        """Reminders now due that the platform does not deliver itself; returned once, then marked delivered.
+        Adapters call this at start (and the core also delivers them with the user's next answer)."""
+        ...
+
+    def pending_reminders(self, platform: Platform, user: str) -> list[Reminder]:
+        """A user's reminders not yet due, e.g. to delete their platform-side schedules before `forget`."""
         ...
 
     def topics(self, language: Language) -> list[Topic]:
@@ -45,5 +70,6 @@ class CoachPort(Protocol):
         ...
 
     def forget(self, platform: Platform, user: str) -> int:
-        """Erase everything stored about one user (memory and feedback); returns rows removed."""
+        """Erase everything stored about one user (memory, profile, journeys, reminders, feedback); returns rows
+        removed."""
         ...

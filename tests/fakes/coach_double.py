@@ -6,7 +6,20 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bot.models import Answer, Language, Mode, Platform, Question, Source, Topic
+from bot.models import (
+    Action,
+    ActionKind,
+    Answer,
+    Control,
+    Language,
+    Mode,
+    Offer,
+    Platform,
+    Question,
+    Reminder,
+    Source,
+    Topic,
+)
 from bot.ports import Rating, TokenCallback
 
 TOPICS = [
@@ -25,6 +38,30 @@ TOPICS = [
 ]
 
 
+CONTROL_OFFERS = [
+    Offer(action=Action(kind=ActionKind.CONTROL, value=c.value), label=label)
+    for c, label in [
+        (Control.SHORTER, "Shorter"),
+        (Control.MORE, "More detail"),
+        (Control.EXAMPLE, "An example"),
+        (Control.EXERCISE, "An exercise"),
+        (Control.FIRST_STEP, "My first step"),
+        (Control.OTHER_LANGUAGE, "Auf Deutsch"),
+        (Control.PASSAGE, "The guide's passage"),
+    ]
+]
+JOURNEY_OFFERS = [
+    Offer(action=Action(kind=ActionKind.JOURNEY, value="role_fit"), label="Which AI-PM role fits me?"),
+    Offer(action=Action(kind=ActionKind.JOURNEY, value="hiring_readiness"), label="Hiring readiness"),
+    Offer(action=Action(kind=ActionKind.JOURNEY, value="prototype_plan"), label="Two-week prototype plan"),
+]
+JOURNEY_STEP = [
+    Offer(action=Action(kind=ActionKind.CHOICE, value="engineering"), label="Engineering"),
+    Offer(action=Action(kind=ActionKind.CHOICE, value="design"), label="Design / UX"),
+    Offer(action=Action(kind=ActionKind.CANCEL), label="Stop the journey"),
+]
+
+
 @dataclass
 class CoachDouble:
     """Implements `bot.ports.CoachPort`. Answers are derived from the question so tests can tell them apart;
@@ -39,12 +76,20 @@ class CoachDouble:
     feedback: list[tuple[str, Platform, str, Rating]] = field(default_factory=list)
     forgotten: list[tuple[Platform, str]] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
+    profiles: list[Question] = field(default_factory=list)
+    scheduled: list[tuple[str, str]] = field(default_factory=list)  # (reminder id, platform ref)
+    due: list[Reminder] = field(default_factory=list)  # handed out once by due_reminders
+    pending: list[Reminder] = field(default_factory=list)
+    reminder: Reminder | None = None  # attached to the next answer when set (then cleared)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
         with self._lock:
             self.questions.append(question)
             text = self.script.pop(0) if self.script else f"Coaching on: {question.text}"
+            if question.action is not None:
+                text = f"{text} [{question.action.kind.value}:{question.action.value}]"
+            reminder, self.reminder = self.reminder, None
         if self.gate is not None:
             self.gate.wait(timeout=10)
         if self.delay:
@@ -72,10 +117,49 @@ class CoachDouble:
                 )
             ],
             follow_ups=["How do I build a portfolio?", "Which AI tools help with prototyping?"],
+            offers=self._offers(question),
+            reminder=reminder,
         )
         with self._lock:
             self.answers[answer.id] = answer
         return answer
+
+    @staticmethod
+    def _offers(question: Question) -> list[Offer]:
+        """Journey steps offer choices; everything else the seven controls."""
+        action = question.action
+        if action is not None and action.kind in (ActionKind.JOURNEY, ActionKind.CHOICE):
+            return list(JOURNEY_STEP)
+        return list(CONTROL_OFFERS)
+
+    def profile(self, question: Question) -> Answer:
+        with self._lock:
+            self.profiles.append(question)
+        language = self.detect_language(question.text, question.language_hint)
+        return Answer(
+            question_id=question.id,
+            text=f"Your profile: background engineering ({question.text or 'shown'})",
+            language=language,
+            in_scope=True,
+            mode=Mode.EXTRACTIVE,
+            private=True,
+        )
+
+    def journeys(self, language: Language) -> list[Offer]:
+        return list(JOURNEY_OFFERS)
+
+    def reminder_scheduled(self, reminder_id: str, ref: str) -> None:
+        with self._lock:
+            self.scheduled.append((reminder_id, ref))
+
+    def due_reminders(self, platform: Platform, user: str | None = None) -> list[Reminder]:
+        with self._lock:
+            due = [r for r in self.due if r.platform == platform and (user is None or r.user == user)]
+            self.due = [r for r in self.due if r not in due]
+            return due
+
+    def pending_reminders(self, platform: Platform, user: str) -> list[Reminder]:
+        return [r for r in self.pending if r.platform == platform and r.user == user]
 
     def topics(self, language: Language) -> list[Topic]:
         return list(TOPICS)
