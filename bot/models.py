@@ -155,6 +155,7 @@ class Source(BaseModel):
     lang: Language  # language of the snippet
     snippet: str
     score: float
+    kind: Literal["guide", "coach"] = "guide"  # "coach": our coaching playbook's reading of this guide section
 
 
 class Answer(BaseModel):

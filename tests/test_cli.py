@@ -32,9 +32,9 @@ def test_ask_json_prints_the_documented_object(capsys, cli_settings):
     code, out, err = run(capsys, cli_settings, "ask", "--json", "Wie wird man KI-Produktmanager?")
     assert code == 0, err
     answer = json.loads(out)
-    assert list(answer) == ["answer", "language", "in_scope", "mode", "sources", "follow_ups"]
+    assert list(answer) == ["answer", "language", "in_scope", "mode", "sources", "follow_ups", "coverage", "offers"]
     assert answer["language"] == "de" and answer["in_scope"] and answer["mode"] == "extractive"
-    assert set(answer["sources"][0]) == {"section", "title", "lang", "snippet", "score"}
+    assert set(answer["sources"][0]) == {"section", "title", "lang", "snippet", "score", "kind"}
     scores = [s["score"] for s in answer["sources"]]
     assert scores == sorted(scores, reverse=True)
 

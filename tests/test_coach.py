@@ -79,7 +79,7 @@ def test_empty_or_junk_input_gets_a_friendly_prompt(coach, text):
 def test_a_huge_message_is_read_in_part_and_says_so(coach):
     answer = ask(coach, "How do I become an AI product manager? " + "blah " * 8000)
     assert answer.in_scope
-    assert answer.notice and "first 2000 characters" in answer.notice
+    assert answer.notice and "first 20,000 characters" in answer.notice
 
 
 def test_binary_junk_mixed_with_a_question_is_still_answered(coach):

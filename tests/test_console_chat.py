@@ -41,5 +41,5 @@ def test_render_answer_shows_notice_sources_and_numbered_follow_ups():
 
 
 def test_markdown_bold_is_plain_text_when_not_a_terminal(coach):
-    transcript = chat(coach, "Wie finde ich gute KI-Produktideen?")
+    transcript = chat(coach, "Wie werde ich KI-Produktmanager?")
     assert "**" not in transcript and "Nächster Schritt:" in transcript

@@ -5,27 +5,54 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from bot.core.compose import Composition
-from bot.state.feedback import FeedbackStore
+from bot.core.controls import control_offers, leftover, typed_control
+from bot.core.coverage import asked_gaps, in_field
 from bot.core.followup import resolve
+from bot.core.journey_runner import JourneyRunner
+from bot.core.journeys import Journeys
+from bot.core.language import detect_language
+from bot.core.messages import say
+from bot.core.personal import CLEAR, PERSONAL, corrected, intent, personal_lines, show_profile
+from bot.core.playbook import Playbook
+from bot.core.profile import Profile, extract
+from bot.core.language import requested_language
+from bot.core.reading import MAX_READ_CHARS, Reading, clean, read, topic_of
+from bot.core.reply import Reply, coach_sources, merge_sources
+from bot.core.steering import ROLES_SECTION, Steering
+from bot.core.text import STOP_WORDS, stem, terms, words
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.retrieval import ChunkHit, Retrieval, SectionHit
-from bot.core.language import detect_language
-from bot.state.memory import ConversationMemory, Turn
-from bot.core.messages import say
-from bot.models import Answer, Language, Mode, Platform, Question, Topic
+from bot.models import (
+    ActionKind,
+    Answer,
+    Control,
+    Coverage,
+    Language,
+    Mode,
+    Offer,
+    Platform,
+    Privacy,
+    Question,
+    Reminder,
+    Topic,
+)
 from bot.ports import Rating, TokenCallback
 from bot.settings import Settings
-from bot.core.text import words
+from bot.state.feedback import FeedbackStore
+from bot.state.journeys import JourneyStore
+from bot.state.memory import ConversationMemory, Turn
+from bot.state.profiles import ProfileStore
+from bot.state.reminders import ReminderStore
+from bot.state.sqlite import utc_now
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 2000
 PURGE_EVERY_SECONDS = 3600
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
-PLATFORM_MARKUP = re.compile(r"<[@#!][^>]*>")  # mentions and specials that slipped through an adapter
+LANGUAGE_SAMPLE = 2000  # characters of a long message that decide its language
 SMALL_TALK = {
     "greeting": re.compile(
         r"^(hi|hey|hello|hallo|moin|servus|grüß dich|guten (morgen|tag|abend)|good (morning|afternoon|evening))"
@@ -36,6 +63,9 @@ SMALL_TALK = {
         r"^(thanks|thank you|thx|cheers|danke|vielen dank|danke schön|merci)[\w\s,!.👍🙏🙂]{0,30}$", re.IGNORECASE
     ),
 }
+OTHER: dict[Language, Language] = {"en": "de", "de": "en"}
+LANGUAGE_REQUEST_TERMS = 3  # "und auf Deutsch?", "in English please": a request, not a new question
+REDERIVED = {Control.EXAMPLE.value, Control.EXERCISE.value, Control.FIRST_STEP.value, Control.PASSAGE.value}
 
 
 class Coach:
@@ -47,11 +77,26 @@ class Coach:
         memory: ConversationMemory,
         feedback: FeedbackStore,
         llm: object | None = None,
+        *,
+        profiles: ProfileStore | None = None,
+        journey_states: JourneyStore | None = None,
+        reminders: ReminderStore | None = None,
+        playbook: Playbook | None = None,
+        journeys: Journeys | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.knowledge = knowledge
         self.memory = memory
         self.feedback = feedback
         self.llm = llm  # a bot.llm.generate.LLMComposer, or None for the offline coach
+        # Profiles, journeys and reminders live in the memory's private SQLite file unless given.
+        self.profiles = profiles or ProfileStore(memory.db_path, retention=memory.retention)
+        self.reminders = reminders or ReminderStore(memory.db_path)
+        self.journey_states = journey_states or JourneyStore(memory.db_path, retention=memory.retention)
+        self.playbook = playbook or Playbook.load()
+        self.runner = JourneyRunner(
+            journeys or Journeys.load(), self.journey_states, self.reminders, knowledge.composer, self._role_of, clock
+        )
         self._next_purge = 0.0
 
     @classmethod
@@ -62,108 +107,406 @@ class Coach:
             from bot.llm.generate import LLMComposer  # provider packages load only when an LLM is configured
 
             llm = LLMComposer.from_settings(settings)
+        retention = timedelta(days=settings.retention_days)
         return cls(
             knowledge=KnowledgeBase.open(settings),
-            memory=ConversationMemory(
-                settings.state_db,
-                max_turns=settings.memory_turns,
-                retention=timedelta(days=settings.retention_days),
-            ),
-            feedback=FeedbackStore(settings.state_db, retention=timedelta(days=settings.retention_days)),
+            memory=ConversationMemory(settings.state_db, max_turns=settings.memory_turns, retention=retention),
+            feedback=FeedbackStore(settings.state_db, retention=retention),
             llm=llm,
+            profiles=ProfileStore(settings.state_db, retention=retention),
+            journey_states=JourneyStore(settings.state_db, retention=retention),
+            reminders=ReminderStore(settings.state_db),
         )
 
     # -- answering -----------------------------------------------------------------------------
 
     def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
         self._purge_if_due()
-        text, truncated = clean_text(question.text)
+        reading = read(question.text)
         history = self.memory.history(question.conversation_key)
         hint = question.language_hint or (history[-1].answer.language if history else None)
-        language = detect_language(text, hint)
-        if not words(text):
-            return self._canned(question, "empty", language)
-        if small_talk := next((key for key, pattern in SMALL_TALK.items() if pattern.match(text)), None):
-            return self._canned(question, small_talk, language)
-
-        resolved = resolve(text, history)
-        language = resolved.language or language
-        retrieval = self.knowledge.retrieve(resolved.query)
-        verdict = self.knowledge.scope.judge(resolved.query, retrieval)
-        if not verdict.in_scope:
-            log.info("off-topic question %s (score %.3f, %s)", question.id, verdict.score, verdict.reason)
-            answer = self._canned(question, "off_topic", language)
-            self.memory.record(question.model_copy(update={"text": text}), answer)  # cleaned and capped
-            return answer
-
-        composition = self.knowledge.composer.compose(
-            retrieval, language, depth=resolved.depth, focus=resolved.focus
-        )
-        body, mode, notice = composition.text, Mode.EXTRACTIVE, None
-        if self.llm is not None:
-            body, mode, notice = self._generate(text, language, composition, retrieval, history, on_token)
-        if truncated:
-            notice = " ".join(filter(None, [say("truncated", language, limit=MAX_QUESTION_CHARS), notice]))
-        answer = Answer(
-            question_id=question.id,
-            text=body,
-            language=language,
-            in_scope=True,
-            mode=mode,
-            sources=composition.sources,
-            follow_ups=composition.follow_ups,
-            notice=notice,
-        )
-        # Remember what was understood, so the next follow-up can build on it ("und auf Deutsch?").
-        self.memory.record(question.model_copy(update={"text": resolved.query}), answer, composition.points)
+        language = detect_language(reading.text[:LANGUAGE_SAMPLE], hint)
+        steering = question.action is not None or (history and typed_control(reading.text) is not None)
+        facts = Profile() if steering else extract(reading.text)  # "an exercise for this week" is no deadline
+        profile = self._profile(question, history, facts)
+        reply = self._dispatch(question, reading, history, language, facts, profile, on_token)
+        if reading.cut:
+            limit = f"{MAX_READ_CHARS:,}".replace(",", "." if reply.language == "de" else ",")
+            reply.notices.insert(0, say("truncated", reply.language, limit=limit))
+        for reminder in self.reminders.take_due(question.platform, question.user, question.channel):
+            reply.notices.insert(0, reminder.text)
+        reply.meta.setdefault("facts", facts.model_dump(exclude_none=True))
+        answer = reply.answer(question)
+        remembered = reply.remembered_text or reading.text[:2000]
+        self.memory.record(question.model_copy(update={"text": remembered}), answer, reply.points, reply.meta)
         return answer
+
+    def _dispatch(
+        self,
+        question: Question,
+        reading: Reading,
+        history: list[Turn],
+        language: Language,
+        facts: Profile,
+        profile: Profile,
+        on_token: TokenCallback | None,
+    ) -> Reply:
+        last = history[-1] if history else None
+        action = question.action
+        text = reading.text
+        if action is not None:
+            return self._act(question, action.kind, action.value, last, language, profile, history, on_token)
+        if not words(text):
+            return self._canned("empty", language)
+        if self.runner.cancels_reminder(text):
+            return self.runner.unremind(question, language)
+        running = self.runner.open(question)
+        if running:
+            journey, state = running
+            if self.runner.cancels(text):
+                return self.runner.cancel(question, journey, language)
+            if option := self.runner.typed(journey, state, text):
+                return self.runner.choose(question, journey, state, option, language, profile, control_offers(language))
+        if facts.is_empty() and (kind := next((k for k, p in SMALL_TALK.items() if p.match(text)), None)):
+            return self._canned(kind, language)
+        if self._gibberish(text):
+            return self._canned("empty", language)
+        if last is not None and (target := requested_language(text)) and len(terms(text)) <= LANGUAGE_REQUEST_TERMS:
+            return self._control(Control.OTHER_LANGUAGE, last, OTHER[target], profile, "", history, question, on_token)
+        if last is not None and (control := typed_control(text)) is not None:
+            extra = leftover(text)
+            if control is not Control.MORE or not extra:
+                return self._control(control, last, language, profile, extra, history, question, on_token)
+        if (journey_id := self.runner.journeys.triggered(text)) and not running:
+            if journey_id != "role_fit" or not profile.background:
+                return self.runner.start(question, journey_id, language)
+        reply = self._respond(question, reading, history, language, facts, profile, on_token)
+        if running:
+            note, offers = self.runner.pending(*running, language)
+            reply.notices.append(note)
+            reply.offers = offers
+        return reply
+
+    def _act(
+        self,
+        question: Question,
+        kind: ActionKind,
+        value: str,
+        last: Turn | None,
+        language: Language,
+        profile: Profile,
+        history: list[Turn],
+        on_token: TokenCallback | None,
+    ) -> Reply:
+        """A clicked button: the action decides, not the label's words."""
+        language = last.answer.language if last and question.language_hint is None else language
+        if kind is ActionKind.JOURNEY:
+            return self.runner.start(question, value, language)
+        running = self.runner.open(question)
+        if kind in (ActionKind.CHOICE, ActionKind.CANCEL):
+            if running is None:
+                return Reply(say("journey_none", language), language, offers=self.runner.offers(language))
+            if kind is ActionKind.CANCEL:
+                return self.runner.cancel(question, running[0], language)
+            return self.runner.choose(question, *running, value, language, profile, control_offers(language))
+        if kind is ActionKind.REMINDER:
+            if value == "off":
+                return self.runner.unremind(question, language)
+            return self.runner.remind(question, last.meta.get("reminder_text") if last else None, language)
+        try:
+            control = Control(value)
+        except ValueError:
+            return self._canned("empty", language)
+        return self._control(control, last, language, profile, "", history, question, on_token)
+
+    def _control(
+        self,
+        control: Control,
+        last: Turn | None,
+        language: Language,
+        profile: Profile,
+        extra: str,
+        history: list[Turn],
+        question: Question,
+        on_token: TokenCallback | None,
+    ) -> Reply:
+        if last is None and control in (Control.SHORTER, Control.MORE, Control.OTHER_LANGUAGE, Control.PASSAGE):
+            return self._canned("empty", language)
+        if control is Control.OTHER_LANGUAGE and question.action is not None:
+            language = OTHER[last.answer.language]  # a button: the language the last answer was not in
+        if control is Control.MORE or control is Control.OTHER_LANGUAGE:
+            assert last is not None
+            query = last.meta.get("query") or last.question_text
+            if control is Control.OTHER_LANGUAGE:
+                language = OTHER[language] if language == last.answer.language else language
+                if last.meta.get("control") in REDERIVED:
+                    return self._control(Control(last.meta["control"]), last, language, profile, "", history, question, on_token)
+                exclude: frozenset[str] = frozenset()
+            else:
+                exclude = frozenset(last.meta.get("said", []))
+            reading = Reading(query, [query], asked=True)
+            reply = self._respond(question, reading, history, language, Profile(), profile, on_token, exclude=exclude, query=query)
+            if control is Control.MORE and (not reply.in_scope or reply.text.strip() == last.answer.text.strip()):
+                return self._nothing_more(last, language)
+            reply.meta["control"] = control.value
+            return reply
+        reply = Steering(self.knowledge.composer, self.playbook).apply(control, last, language, profile, extra)
+        reply.offers = control_offers(language)
+        reply.remembered_text = reply.meta.get("query") or (last.question_text if last else None)
+        return reply
+
+    def _respond(
+        self,
+        question: Question,
+        reading: Reading,
+        history: list[Turn],
+        language: Language,
+        facts: Profile,
+        profile: Profile,
+        on_token: TokenCallback | None,
+        *,
+        exclude: frozenset[str] = frozenset(),
+        query: str | None = None,
+    ) -> Reply:
+        """The main path: retrieve for each question in the message, judge scope and coverage, compose one reply."""
+        last = history[-1] if history else None
+        parts = reading.parts or [reading.text]
+        depth, focus, context = 0, None, False
+        if query is None and len(parts) == 1:
+            resolved = resolve(parts[0] if len(reading.text) > 600 else reading.text, history)
+            query, language = resolved.query, resolved.language or language
+            depth, focus, context = resolved.depth, resolved.focus, resolved.context
+            if context and last is not None and resolved.focus is None and resolved.language is None:
+                exclude = frozenset(last.meta.get("said", []))  # "why?", "tell me more": new passages only
+                depth = 0
+        queries = [query] if query is not None else [topic_of(p) for p in parts]
+        asked = intent(reading.text)
+        if asked == "role" and len(queries) == 1 and not context:
+            queries = [self.knowledge.catalogue.questions(ROLES_SECTION, language)[0]]  # the guide's three roles
+        retrievals = [self.knowledge.retrieve(q) for q in queries]
+        verdicts = [self.knowledge.scope.judge(q, r) for q, r in zip(queries, retrievals)]
+        gaps = [] if context else asked_gaps(parts, self.playbook.gaps)
+        covered = [i for i, v in enumerate(verdicts) if v.in_scope]
+        if asked == "role" and not (profile.background or facts.background) and not any(
+            v.in_scope for v in (self.knowledge.scope.judge(reading.text, self.knowledge.retrieve(reading.text)),)
+        ):
+            covered = []  # "which type of pasta suits me?" is not about the guide's roles
+        if not covered:
+            if gaps and (in_field(reading.text) or (last is not None and last.answer.in_scope)):
+                covered = [0]
+            elif not reading.asked and (facts.background or facts.goal):
+                return self._introduction(profile, language)
+            elif asked == "role" and profile.background:
+                covered = [0]
+            else:
+                log.info("off-topic question %s (score %.3f, %s)", question.id, verdicts[0].score, verdicts[0].reason)
+                reply = self._canned("off_topic", language)
+                return reply
+        compositions = [
+            self.knowledge.composer.compose(
+                retrievals[i], language, depth=depth, focus=focus if i == 0 else None, exclude=exclude,
+                max_points=3 if len(covered) == 1 else 1,
+            )
+            for i in covered
+        ]
+        if not compositions[0].text:
+            return self._nothing_more(last, language) if last else self._canned("off_topic", language)
+        personalize = bool(profile.background or profile.goal or profile.industry or profile.age) and (
+            not facts.is_empty() or PERSONAL.search(reading.text) is not None or asked in ("role", "start", "hiring")
+        )
+        top_section = first_section(compositions[0])
+        personal = personal_lines(self.playbook, profile, language, asked, top_section) if personalize else None
+        blocks: list[str] = []
+        if gaps:
+            blocks.append(" ".join(dict.fromkeys(g.says[language] for g in gaps)) + " " + say("gap_helps", language))
+        uncovered = [queries[i] for i in range(len(queries)) if i not in covered and not gaps]
+        first = compositions[0]
+        if personal and asked == "role":
+            blocks += ["\n".join(personal.lines), first.text]
+        else:
+            blocks.append(first.text)
+            if personal:
+                blocks.append("\n".join(personal.lines))
+        for i, composition in zip(covered[1:], compositions[1:]):
+            title = self.knowledge.catalogue.title(retrievals[i].sections[0].section, language) if retrievals[i].sections else ""
+            blocks.append(f"**{title}:** {composition.text}" if title else composition.text)
+        blocks += [say("part_uncovered", language, part=part.rstrip("?")) for part in uncovered]
+        coverage = Coverage.COVERED
+        if gaps:
+            coverage = Coverage.NONE if len(queries) == 1 or len(covered) == 0 else Coverage.PARTIAL
+        elif uncovered:
+            coverage = Coverage.PARTIAL
+        sources = merge_sources(
+            *(c.sources for c in compositions),
+            coach_sources(self.knowledge.catalogue, personal.sections, personal.lines[0], language) if personal else [],
+        )
+        reply = Reply(
+            "\n\n".join(b for b in blocks if b.strip()),
+            language,
+            coverage=coverage,
+            sources=sources,
+            follow_ups=first.follow_ups,
+            offers=control_offers(language),
+            points=[p for c in compositions for p in c.points],
+            meta={
+                "query": query if query is not None else parts[0],
+                "section": first.sources[0].section if first.sources else None,
+                "said": sorted(exclude | {cid for c in compositions for cid in c.said}),
+            },
+            remembered_text=query if query is not None and len(queries) == 1 else None,
+        )
+        if self.llm is not None:
+            self._generate(reply, reading.text, retrievals[covered[0]], first, history, profile, gaps, on_token)
+        return reply
+
+    def _introduction(self, profile: Profile, language: Language) -> Reply:
+        """A message that only tells us who someone is: what the guide means for them, and where to go next."""
+        personal = personal_lines(self.playbook, profile, language, "role")
+        first = personal_lines(self.playbook, profile, language, "start")
+        lines = [say("intro_thanks", language)]
+        sections: list[str] = []
+        for part in (personal, first):
+            if part:
+                lines.append("\n".join(part.lines))
+                sections += part.sections
+        lines.append(say("intro_next", language))
+        text = "\n\n".join(dict.fromkeys(lines))
+        return Reply(
+            text, language, sources=coach_sources(self.knowledge.catalogue, sections, text, language),
+            offers=self.runner.offers(language),
+        )
+
+    def _nothing_more(self, last: Turn | None, language: Language) -> Reply:
+        """The guide has no more on this: say so, and point somewhere new (never the same reply twice)."""
+        again = bool(last and last.meta.get("nothing_more"))
+        offered = set(last.answer.follow_ups) if last else set()
+        pool = self.suggestions(language) if again else [*(last.answer.follow_ups if last else []), *self.suggestions(language)]
+        suggestions = [q for q in dict.fromkeys(pool) if q and (not again or q not in offered)][:3]
+        key = "nothing_more_again" if again else "nothing_more"
+        text = "\n".join([say(key, language), *(f"- {s}" for s in suggestions)])
+        meta = {**(last.meta if last else {}), "nothing_more": True}
+        return Reply(text, language, coverage=Coverage.COVERED, follow_ups=suggestions[:3],
+                     offers=[*self.runner.offers(language), *control_offers(language)[:1]], meta=meta,
+                     points=list(last.points) if last else [])
+
+    def _profile(self, question: Question, history: list[Turn], facts: Profile) -> Profile:
+        """The profile an answer may use. The stored profile learns from every message, but in a shared channel an
+        answer uses only what the user said in that conversation, so nothing said in a DM surfaces there."""
+        stored = self.profiles.get(question.platform, question.user)
+        if not facts.is_empty():
+            stored = stored.merged(facts)
+            self._safely(self.profiles.put, question.platform, question.user, stored)
+        if question.privacy is not Privacy.CHANNEL:
+            return stored
+        said = Profile()
+        for turn in history:
+            if turn.user == question.user and turn.meta.get("facts"):
+                said = said.merged(Profile(**turn.meta["facts"]))
+        return said.merged(facts)
+
+    def _gibberish(self, text: str) -> bool:
+        """No word we know in either language ("asdf qwer 1234"): nothing to search the guide for."""
+        tokens = words(text)
+        vocabulary = self.knowledge.retriever.bm25.idf
+        return not any(w in STOP_WORDS or stem(w) in vocabulary or len(w) == 1 for w in tokens)
+
+    def _role_of(self, profile: Profile) -> str | None:
+        line = self.playbook.entry("Backgrounds", profile.background or "", "role", "en") if profile.background else None
+        return line.text if line else None
 
     def _purge_if_due(self) -> None:
         """Long-running bots drop expired turns hourly (reads already hide them; this frees the disk)."""
         now = time.monotonic()
         if now >= self._next_purge:
             self._next_purge = now + PURGE_EVERY_SECONDS
-            self.memory.purge_expired()
-            self.feedback.purge_expired()
+            for store in (self.memory, self.feedback, self.profiles, self.journey_states):
+                store.purge_expired()
+            self.reminders.purge_delivered()
+
+    @staticmethod
+    def _safely(write: Callable[..., object], *args: object) -> None:
+        try:
+            write(*args)
+        except Exception as error:  # the answer matters more than remembering
+            log.warning("could not store %s: %s", getattr(write, "__qualname__", write), error)
 
     def _generate(
         self,
+        reply: Reply,
         text: str,
-        language: Language,
-        composition: Composition,
         retrieval: Retrieval,
+        composition: Composition,
         history: list[Turn],
+        profile: Profile,
+        gaps: list,
         on_token: TokenCallback | None,
-    ) -> tuple[str, Mode, str | None]:
+    ) -> None:
+        """Let the model write the reply from the same passages, profile and coverage; keep ours if it fails."""
         from bot.llm.generate import GenerationError
 
         composer = self.knowledge.composer
+        language = reply.language
         passages = [composer.source(hit, language, full_text=True) for hit in composer.context(retrieval, language)]
+        notes = [line for line in reply.text.split("\n\n") if line.startswith("**")]
         try:
-            generated = self.llm.generate(  # type: ignore[union-attr]
+            reply.text = self.llm.generate(  # type: ignore[union-attr]
                 question=text,
                 language=language,
                 passages=passages,
                 history=[(t.question_text, t.answer.text) for t in history],
                 on_token=on_token,
+                coaching={
+                    "profile": profile.model_dump(exclude_none=True),
+                    "coverage": reply.coverage.value,
+                    "not_covered": [g.says[language] for g in gaps],
+                    "coach_notes": notes,
+                },
             )
-            return generated, Mode.LLM, None
+            reply.mode = Mode.LLM
         except GenerationError as error:
             log.warning("LLM generation failed, answering offline: %s", error)
-            return composition.text, Mode.FALLBACK, say("llm_failed", language)
+            reply.mode = Mode.FALLBACK
+            reply.notices.append(say("llm_failed", language))
 
-    def _canned(self, question: Question, key: str, language: Language) -> Answer:
+    def _canned(self, key: str, language: Language) -> Reply:
         suggestions = self.suggestions(language, limit=3)
-        return Answer(
-            question_id=question.id,
-            text="\n".join([say(key, language), *(f"- {s}" for s in suggestions)]),
-            language=language,
+        return Reply(
+            "\n".join([say(key, language), *(f"- {s}" for s in suggestions)]),
+            language,
             in_scope=False,
-            mode=Mode.EXTRACTIVE,
+            coverage=Coverage.OFF_TOPIC,
             follow_ups=suggestions,
         )
 
     # -- the rest of the port --------------------------------------------------------------------
+
+    def profile(self, question: Question) -> Answer:
+        text = clean(question.text).strip()
+        language = detect_language(text, question.language_hint) if words(text) else (question.language_hint or "en")
+        stored = self.profiles.get(question.platform, question.user)
+        if CLEAR.match(text):
+            self.profiles.forget(question.platform, question.user)
+            body = say("profile_cleared", language)
+        elif not text:
+            body = show_profile(stored, language)
+        elif (updated := corrected(stored, text)) is not None:
+            self.profiles.put(question.platform, question.user, updated)
+            body = show_profile(updated, language)
+        else:
+            body = say("profile_unknown", language, how=say("profile_how", language))
+        return Answer(question_id=question.id, text=body, language=language, in_scope=True, mode=Mode.EXTRACTIVE, private=True)
+
+    def journeys(self, language: Language) -> list[Offer]:
+        return self.runner.offers(language)
+
+    def reminder_scheduled(self, reminder_id: str, ref: str) -> None:
+        self.reminders.set_ref(reminder_id, ref)
+
+    def due_reminders(self, platform: Platform, user: str | None = None) -> list[Reminder]:
+        return self.reminders.take_due(platform, user)
+
+    def pending_reminders(self, platform: Platform, user: str) -> list[Reminder]:
+        return self.reminders.pending(platform, user)
 
     def topics(self, language: Language) -> list[Topic]:
         return self.knowledge.catalogue.topics(language)
@@ -172,20 +515,21 @@ class Coach:
         language = detect_language(question.text, question.language_hint)
         chunks = [c for c in self.knowledge.retriever.chunks if c.section == section]
         if not chunks:
-            return self._canned(question, "empty", language)
+            return self._canned("empty", language).answer(question)
         hits = [ChunkHit(c, 1.0 / (1 + i), 0.0, 0.0) for i, c in enumerate(chunks)]
         retrieval = Retrieval(section, [SectionHit(section, 1.0, hits)], max_dense=1.0)
         composition = self.knowledge.composer.compose(retrieval, language)
-        answer = Answer(
-            question_id=question.id,
-            text=composition.text,
-            language=language,
-            in_scope=True,
-            mode=Mode.EXTRACTIVE,
+        reply = Reply(
+            composition.text,
+            language,
             sources=composition.sources[:1],
             follow_ups=self.knowledge.catalogue.questions(section, language)[:2],
+            offers=control_offers(language),
+            points=composition.points,
+            meta={"query": section, "section": section, "said": composition.said},
         )
-        self.memory.record(question, answer, composition.points)
+        answer = reply.answer(question)
+        self.memory.record(question, answer, reply.points, reply.meta)
         return answer
 
     def suggestions(self, language: Language, prefix: str = "", limit: int = 25) -> list[str]:
@@ -226,13 +570,11 @@ class Coach:
         return True
 
     def forget(self, platform: Platform, user: str) -> int:
-        return self.memory.forget(platform, user) + self.feedback.forget(platform, user)
+        return sum(
+            store.forget(platform, user)
+            for store in (self.memory, self.feedback, self.profiles, self.journey_states, self.reminders)
+        )
 
 
-def clean_text(text: str) -> tuple[str, bool]:
-    """Drop control characters and stray platform markup, fold whitespace, cap the length."""
-    text = PLATFORM_MARKUP.sub(" ", CONTROL.sub(" ", text or ""))
-    text = " ".join(text.split())
-    if len(text) > MAX_QUESTION_CHARS:
-        return text[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0], True
-    return text, False
+def first_section(composition: Composition) -> str | None:
+    return composition.sources[0].section if composition.sources else None

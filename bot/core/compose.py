@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.knowledge.catalogue import Catalogue
 from bot.knowledge.retrieval import ChunkHit, Retrieval
@@ -11,9 +11,17 @@ from bot.knowledge.store import Chunk
 from bot.models import Language, Source
 from bot.core.text import terms
 
-ACTION_CUE = re.compile(
-    r"\b(sollte|sollten|should)\b|\b(es ist wichtig|it is important|ist entscheidend|is crucial)\b", re.IGNORECASE
+# A "Next step" must be something the reader can do: advice addressed to them, not a principle ("the focus should be").
+ACTION_CUE = re.compile(r"\byou should\b|\bman sollte\b|\bsollte man\b|\bsolltest\b|\bstart building\b|\bmit der entwicklung eigener", re.I)
+# Words almost every question about the guide shares; a passage must share more than these to count as relevant.
+GENERIC = frozenset(
+    terms("ai ki pm pms product products produkt produkte manager managers produktmanager produktmanagern "
+          "become werden guide leitfaden say says sagt important wichtig two three four zwei drei vier type types "
+          "typ typen art arten kind kinds")
 )
+WHOLE_LIST = re.compile(r"\b(three|types|roles|kinds|factors|aspects|all|drei|arten|rollen|typen|faktoren|aspekte|alle)\b", re.I)
+NEAR_DUPLICATE = 0.5
+LEAD_CANDIDATES = 5  # share of a passage's terms already said by a chosen passage: it would say the same again
 LABELS = {
     "en": {"next": "Next step"},
     "de": {"next": "Nächster Schritt"},
@@ -34,20 +42,27 @@ class Composition:
     points: list[str]  # the answer's items in display order, for follow-ups like "tell me more about the second one"
     sources: list[Source]
     follow_ups: list[str]
+    said: list[str] = field(default_factory=list)  # ids of the chunks quoted, so "more" can skip them
+    lead: str = ""  # the opening passage alone
 
 
 class ExtractiveComposer:
     """Chooses passages (translated counterparts where the guide has them) and lays them out; adds no facts."""
 
-    def __init__(self, chunks: list[Chunk], catalogue: Catalogue) -> None:
+    def __init__(self, chunks: list[Chunk], catalogue: Catalogue, idf: dict[str, float] | None = None) -> None:
         self.catalogue = catalogue
+        self.idf = idf or {}  # how telling a word is (BM25's inverse document frequency)
         quotable = [c for c in chunks if c.part != "question"]
         self.counterparts = {(c.section, c.lang, c.source.rsplit(".", 2)[0], c.order): c for c in quotable}
         self.whole_list = {_block(c): c for c in quotable if c.part == "list"}
+        self.by_id = {c.id: c for c in quotable}
         self.by_section: dict[str, list[Chunk]] = {}  # whole paragraphs and lists, in reading order
         for chunk in quotable:
             if chunk.part != "item":
                 self.by_section.setdefault(chunk.section, []).append(chunk)
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        return self.by_id.get(chunk_id)
 
     def in_language(self, chunk: Chunk, language: Language) -> Chunk:
         """The same passage in `language` if the guide has it (files named `name.de.md` / `name.en.md`)."""
@@ -56,34 +71,68 @@ class ExtractiveComposer:
         stem = chunk.source.rsplit(".", 2)[0]
         return self.counterparts.get((chunk.section, language, stem, chunk.order), chunk)
 
-    def _passages(self, retrieval: Retrieval, language: Language, limit: int) -> list[ChunkHit]:
+    def _passages(
+        self, retrieval: Retrieval, language: Language, limit: int, exclude: frozenset[str] = frozenset()
+    ) -> list[ChunkHit]:
         """Relevant passages: the best one of the best section first, then the best of the top sections.
         Each passage once (a German hit and its English twin are one passage; two items of a list become the
         list); matching-only questions are never quoted; passages near the best one are kept, topped up with
         weaker ones only to reach MIN_POINTS."""
         top = retrieval.sections[:SECTIONS_PER_ANSWER]
+        if exclude:  # "tell me more" may go on to the next sections once the best ones are said
+            fresh = [s for s in retrieval.sections if any(not self._said(h.chunk, exclude) for h in s.hits if h.chunk.part != "question")]
+            top = fresh[:SECTIONS_PER_ANSWER]
         if not top:
             return []
-        quotable = [h for s in top for h in s.hits if h.chunk.part != "question"]
-        lead = next((h for h in top[0].hits if h.chunk.part != "question"), None) or self._opening(top[0].section)
+        quotable = [h for s in top for h in s.hits if h.chunk.part != "question" and not self._said(h.chunk, exclude)]
+        asked = set(terms(retrieval.query)) - GENERIC
+        candidates = [h for h in top[0].hits if h in quotable][:LEAD_CANDIDATES]
+        # Of the best section's top passages, the one sharing the most telling words of the question leads (ties: the
+        # best fused score); words every question about the guide shares ("AI", "product manager") do not count.
+        weight = lambda h: sum(self.idf.get(term, 0.0) for term in asked & set(terms(h.chunk.text)))  # noqa: E731
+        wants_list = WHOLE_LIST.search(retrieval.query) is not None
+        # A list leads when the question asks for one ("the three types"), a paragraph otherwise; max() keeps the
+        # first (best fused) of equals.
+        shape = lambda h: (h.chunk.part != "paragraph") if wants_list else (h.chunk.part == "paragraph")  # noqa: E731
+        lead = max(candidates, key=lambda h: (weight(h), shape(h))) if candidates else self._opening(top[0].section, exclude)
         if lead is None:
             return []
-        if lead.chunk.part == "list":
+        if lead.chunk.part == "item" and WHOLE_LIST.search(retrieval.query) and _block(lead.chunk) in self.whole_list:
+            lead = ChunkHit(self.whole_list[_block(lead.chunk)], lead.score, lead.dense, lead.lexical)  # "the three types"
+        elif lead.chunk.part == "list" and not WHOLE_LIST.search(retrieval.query):
             # A question about one item ("What is the IKEA effect?") leads with that item, not the whole list.
-            items = [h for h in top[0].hits if h.chunk.part == "item" and _block(h.chunk) == _block(lead.chunk)]
+            items = [h for h in top[0].hits if h.chunk.part == "item" and _block(h.chunk) == _block(lead.chunk) and h in quotable]
             if items and items[0].score >= ITEM_OVER_LIST * lead.score:
                 lead = items[0]
         floor = max([h.score for h in quotable] or [0.0]) * RELEVANCE_FLOOR
-        ranked = sorted((h for h in quotable if h is not lead), key=lambda h: h.score, reverse=True)
+        # A list (the three hiring factors) joins an answer only when it shares a specific word with the question,
+        # so it never pads answers it does not fit.
+        ranked = sorted(
+            (h for h in quotable if h is not lead and (h.chunk.part == "paragraph" or asked & set(terms(h.chunk.text)))),
+            key=lambda h: h.score,
+            reverse=True,
+        )
         # Passages near the best one; below that, only as many as a coaching answer needs (MIN_POINTS).
         close = [h for h in ranked if h.score >= floor]
         chosen = self._distinct([lead, *close], language, limit)
         if len(chosen) < 1 + MIN_POINTS:
-            # Too few close passages: the rest of the lead's own section says more about the question than
-            # weak hits elsewhere.
-            same_section = [ChunkHit(c, 0.0, 0.0, 0.0) for c in self.by_section.get(lead.chunk.section, [])]
+            # Too few close passages: the rest of the lead's own section may say more about the question than
+            # weak hits elsewhere; a list again only when it shares a specific word with the question.
+            same_section = [
+                ChunkHit(c, 0.0, 0.0, 0.0)
+                for c in self.by_section.get(lead.chunk.section, [])
+                if not self._said(c, exclude) and (c.part == "paragraph" or asked & set(terms(c.text)))
+            ]
             chosen = self._distinct([lead, *close, *same_section], language, 1 + MIN_POINTS)
         return chosen
+
+    def _said(self, chunk: Chunk, exclude: frozenset[str]) -> bool:
+        """Already quoted in this conversation (in either language, whole list or one of its items)."""
+        if not exclude:
+            return False
+        twins = {chunk.id, *(self.in_language(chunk, lang).id for lang in ("de", "en"))}
+        whole = self.whole_list.get(_block(chunk))
+        return bool(twins & exclude) or (whole is not None and whole.id in exclude)
 
     def _distinct(self, hits: list[ChunkHit], language: Language, limit: int) -> list[ChunkHit]:
         """Up to `limit` hits in `language`, one per paragraph; two items of one list become the list."""
@@ -92,9 +141,12 @@ class ExtractiveComposer:
             if len(chosen) == limit:
                 break
             chunk = self.in_language(hit.chunk, language)
+            if chunk.part == "item" and len(_item_text(chunk)) < SELF_CONTAINED:
+                chunk = self.whole_list.get(_block(chunk), chunk)  # "Can the person do the job?" needs its list
             same_block = [i for i, c in enumerate(chosen) if _block(c.chunk) == _block(chunk)]
             if not same_block:
-                chosen.append(ChunkHit(chunk, hit.score, hit.dense, hit.lexical))
+                if not any(_repeats(chunk, c.chunk) for c in chosen):
+                    chosen.append(ChunkHit(chunk, hit.score, hit.dense, hit.lexical))
                 continue
             first = chosen[same_block[0]]
             if first.chunk.part == "item" and chunk.part == "item" and first.chunk.id != chunk.id:
@@ -110,20 +162,30 @@ class ExtractiveComposer:
             chosen = self._distinct([*chosen, *rest], language, limit)
         return chosen
 
-    def _opening(self, section: str) -> ChunkHit | None:
-        """A section's first passage, for a section found through its questions alone."""
-        chunks = self.by_section.get(section)
+    def _opening(self, section: str, exclude: frozenset[str] = frozenset()) -> ChunkHit | None:
+        """A section's first passage not yet said, for a section found through its questions alone."""
+        chunks = [c for c in self.by_section.get(section, []) if not self._said(c, exclude)]
         return ChunkHit(chunks[0], 0.0, 0.0, 0.0) if chunks else None
 
-    def compose(self, retrieval: Retrieval, language: Language, *, depth: int = 0, focus: str | None = None) -> Composition:
-        """`depth` skips that many leading passages, for "tell me more"; `focus` leads with one earlier point."""
-        passages = self._passages(retrieval, language, limit=1 + MAX_POINTS + depth)[depth:]
+    def compose(
+        self,
+        retrieval: Retrieval,
+        language: Language,
+        *,
+        depth: int = 0,
+        focus: str | None = None,
+        exclude: frozenset[str] = frozenset(),
+        max_points: int = MAX_POINTS,
+    ) -> Composition:
+        """`depth` skips that many leading passages, for "tell me more"; `focus` leads with one earlier point;
+        `exclude` skips passages already said in this conversation."""
+        passages = self._passages(retrieval, language, limit=1 + max_points + depth, exclude=exclude)[depth:]
         if focus:
             passages = [p for p in passages if focus not in p.chunk.text and _point(p.chunk) not in focus]
         if not passages and not focus:
             return Composition("", [], [], [])
-        lead_text = focus or passages[0].chunk.text.strip().removeprefix("- ")
-        lead, rest = (None, passages[:MAX_POINTS]) if focus else (passages[0], passages[1 : 1 + MAX_POINTS])
+        lead_text = focus or _lead(passages[0].chunk)
+        lead, rest = (None, passages[:max_points]) if focus else (passages[0], passages[1 : 1 + max_points])
         lines = [lead_text, ""]
         points = [_point(p.chunk) for p in rest]
         actionable = next((p for p in points if ACTION_CUE.search(p)), None)
@@ -133,12 +195,18 @@ class ExtractiveComposer:
             lines.append(f"- {point}")
         if actionable:
             lines.append(f"- **{LABELS[language]['next']}:** {actionable}")
+        # What "the second one" counts: a list's items, or the opening paragraph as the first of the points.
         lead_items = [line.strip()[2:] for line in lead_text.splitlines() if line.strip().startswith("- ")]
+        if not lead_items and not focus:
+            lead_items = [_single_line(lead_text)]
+        used = [p for p in (lead, *rest) if p is not None]
         return Composition(
             text="\n".join(lines).strip(),
             points=[*lead_items, *points],
-            sources=self.sources([p for p in (lead, *rest) if p is not None], language),
+            sources=self.sources(used, language),
             follow_ups=self.follow_ups(retrieval, language),
+            said=[p.chunk.id for p in used],
+            lead=lead_text,
         )
 
     def source(self, hit: ChunkHit, language: Language, *, full_text: bool = False) -> Source:
@@ -184,9 +252,34 @@ def _point(chunk: Chunk) -> str:
             lines.insert(0, f"{chunk.title}:")  # a list without a lead-in nests under its section's title
         return "\n".join(line if not line.startswith("- ") else f"  {line}" for line in lines)
     if chunk.part == "item":
-        item = chunk.text.splitlines()[-1].removeprefix("- ").strip()
-        return item if len(item) >= SELF_CONTAINED else _single_line(chunk.text)
+        return _item(chunk)
     return _single_line(chunk.text)
+
+
+def _item_text(chunk: Chunk) -> str:
+    return chunk.text.splitlines()[-1].removeprefix("- ").strip()
+
+
+def _item(chunk: Chunk) -> str:
+    """One list item on its own: its lead-in ("Three key aspects are:") would promise the whole list, so it is
+    dropped, and a short item ("Is the person a team player?") is named by its section instead."""
+    item = _item_text(chunk)
+    if len(item) >= SELF_CONTAINED:
+        return item
+    return f"{chunk.title}: {item}"
+
+
+def _lead(chunk: Chunk) -> str:
+    """The opening passage as the answer's first paragraph."""
+    if chunk.part == "item":
+        return _item(chunk)
+    return chunk.text.strip().removeprefix("- ")
+
+
+def _repeats(chunk: Chunk, other: Chunk) -> bool:
+    """Would `chunk` mostly say again what `other` says (the three roles in two sections)?"""
+    mine, theirs = set(terms(chunk.text)) - GENERIC, set(terms(other.text)) - GENERIC
+    return bool(mine) and len(mine & theirs) >= NEAR_DUPLICATE * min(len(mine), len(theirs))
 
 
 def _single_line(text: str) -> str:

@@ -49,7 +49,9 @@ def _stemmer(language: str) -> snowballstemmer.stemmer:
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """One stem that serves both languages: German and English stemmers applied in turn."""
-    return _stemmer("english").stemWord(_stemmer("german").stemWord(word))
+    stemmed = _stemmer("english").stemWord(_stemmer("german").stemWord(word))
+    # The German stemmer runs first and leaves English "-able/-ible" adjectives whole: "measurable" -> "measur".
+    return stemmed[:-3] if len(stemmed) > 6 and stemmed.endswith(("abl", "ibl")) else stemmed
 
 
 def terms(text: str) -> list[str]:

@@ -45,7 +45,7 @@ class KnowledgeBase:
     def _derive(self) -> None:
         chunks = self.retriever.chunks
         self.catalogue = Catalogue(chunks)
-        self.composer = ExtractiveComposer(chunks, self.catalogue)
+        self.composer = ExtractiveComposer(chunks, self.catalogue, self.retriever.bm25.idf)
         self.scope = ScopeJudge(self.store.embeddings, self.embedding_name, self.store.settings.data_dir)
 
     def ingest(self, extra_paths: Iterable[Path] = (), *, progress: bool = False) -> IndexingResult:

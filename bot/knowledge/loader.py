@@ -67,6 +67,7 @@ def _split_block(block: list[str]) -> Iterator[tuple[str, str]]:
 
 
 QUESTIONS_MARKER = "<!-- kind: questions"
+COACHING_MARKER = "<!-- kind: coaching"  # our playbook and journeys: read by bot.core.playbook, never indexed
 
 
 def _question_chunks(sections: list[_Section]) -> Iterator[tuple[_Section, int, str, str]]:
@@ -88,6 +89,8 @@ def chunk_file(path: Path, root: Path | None = None) -> list[Document]:
     """The chunks of one file, with `section` (canonical heading), `title`, `lang`, `source`, `part` and a
     stable `id`. Passages start with their heading line; a questions file yields one chunk per question."""
     text = path.read_text(encoding="utf-8", errors="replace")
+    if text.lstrip().startswith(COACHING_MARKER):
+        return []
     stem = path.name.rsplit(".", 1)[0]
     file_language = FILE_LANGUAGE.search(stem)
     language = file_language.group(1) if file_language else detect_language(text[:4000])

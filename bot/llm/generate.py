@@ -64,6 +64,7 @@ class LLMComposer:
         passages: list[Source],
         history: list[tuple[str, str]],
         on_token: Callable[[str], None] | None = None,
+        coaching: dict | None = None,
     ) -> str:
         """The complete answer text. `on_token` gets each text delta, on the calling thread, as it arrives.
 
@@ -75,6 +76,7 @@ class LLMComposer:
             passages=passages,
             history=history,
             max_history_turns=self.max_history_turns,
+            coaching=coaching,
         )
         parts: list[str] = []
         forward = on_token

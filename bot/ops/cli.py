@@ -34,8 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="index knowledge/ plus extra Markdown/text files or folders")
     ingest.add_argument("paths", nargs="*", type=Path, help="extra files or folders to index (remembered)")
 
-    evaluation = commands.add_parser("eval", help="measure retrieval and scope on a question file")
-    evaluation.add_argument("file", nargs="?", type=Path, default=DEFAULT_EVAL, help="JSONL in the dev-set format")
+    evaluation = commands.add_parser("eval", help="measure retrieval and scope, or coaching, on a question file")
+    evaluation.add_argument(
+        "file", nargs="?", type=Path, default=DEFAULT_EVAL,
+        help="JSONL: retrieval items ({question, lang, expect|in_scope}) or coaching items ({turns, checks})",
+    )
     evaluation.add_argument("--json", action="store_true", help="print only the JSON results")
 
     bench = commands.add_parser("bench", help="measure latency, cold start, memory and ingest time")
@@ -135,8 +138,19 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.ops.evaluation import evaluate, load_questions, render_table
+    from bot.ops.evaluation import evaluate, evaluate_coaching, is_coaching_set, load_questions, render_table
 
+    rows = load_questions(args.file)
+    if is_coaching_set(rows):
+        report = evaluate_coaching(_coach(settings), rows)
+        if not args.json:
+            print(f"coaching items passed: {report['passed']}/{report['items']}")
+            for failure in report["failures"]:
+                print(f"  fail {failure['id']}: {'; '.join(failure['failed'])}")
+                print(f"       {failure['answer'][:160]!r}")
+            print()
+        print(json.dumps({"items": report["items"], "passed": report["passed"], "failed": [f["id"] for f in report["failures"]]}))
+        return 0
     results = evaluate(_coach(settings), load_questions(args.file))
     if not args.json:
         print(render_table(results))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,3 +105,98 @@ def render_table(results: dict) -> str:
 
 
 
+
+
+# -- coaching: multi-turn items, checked on the last turn's `ask --json` object ------------------------------
+
+
+def is_coaching_set(rows: list[dict]) -> bool:
+    return bool(rows) and all("turns" in row for row in rows)
+
+
+def check_coaching(row: dict, answer: dict, previous: dict | None) -> list[str]:
+    """The checks an item's last answer fails (empty: it passes). Regexes are case-insensitive; `all_of` is a list
+    of groups that must each match (any regex of a group), `any` needs one match, `none` forbids every one."""
+    checks = row.get("checks", {})
+    text = answer["answer"]
+    found = lambda pattern: re.search(pattern, text, re.IGNORECASE | re.DOTALL) is not None  # noqa: E731
+    failed = []
+    if "in_scope" in checks and answer["in_scope"] != checks["in_scope"]:
+        failed.append(f"in_scope is {answer['in_scope']}")
+    if "coverage" in checks and answer.get("coverage") not in _as_list(checks["coverage"]):
+        failed.append(f"coverage is {answer.get('coverage')}")
+    if "lang" in checks and answer["language"] != checks["lang"]:
+        failed.append(f"language is {answer['language']}")
+    for group in checks.get("all_of", []):
+        if not any(found(p) for p in _as_list(group)):
+            failed.append(f"no match for {group}")
+    if checks.get("any") and not any(found(p) for p in checks["any"]):
+        failed.append(f"no match for any of {checks['any']}")
+    for pattern in checks.get("none", []):
+        if found(pattern):
+            failed.append(f"matches forbidden {pattern!r}")
+    if "shorter_than_prev" in checks:
+        if previous is None or len(text) > checks["shorter_than_prev"] * len(previous["answer"]):
+            failed.append(f"not shorter than {checks['shorter_than_prev']} of the previous answer")
+    if checks.get("differs_from_prev") and (previous is None or text.strip() == previous["answer"].strip()):
+        failed.append("repeats the previous answer")
+    failed += [f"quality: {problem}" for problem in reply_problems(text)]
+    return failed
+
+
+def _as_list(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+LEAD_IN = re.compile(r"\b(two|three|four|five|zwei|drei|vier|fünf)\b[^.\n]{0,60}:\s*$", re.IGNORECASE)
+NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5}
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def reply_problems(text: str) -> list[str]:
+    """What makes a reply read as stitched passages: a lead-in promising more items than follow, a repeated sentence."""
+    problems = []
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if match := LEAD_IN.search(line):
+            promised = NUMBERS[match.group(1).lower()]
+            items = 0
+            for following in lines[index + 1 :]:
+                if not following.strip().startswith("- "):
+                    break
+                items += 1
+            if items < promised:
+                problems.append(f"lead-in promises {promised} items, {items} follow: {line.strip()[:60]!r}")
+    seen: set[str] = set()
+    for sentence in SENTENCE_SPLIT.split(" ".join(text.split())):
+        key = sentence.strip(" -*").lower()
+        if len(key) > 25:
+            if key in seen:
+                problems.append(f"sentence repeated: {key[:60]!r}")
+            seen.add(key)
+    return problems
+
+
+def evaluate_coaching(coach: CoachPort, rows: list[dict]) -> dict:
+    """Each item in a DM conversation of its own; its turns are forgotten afterwards."""
+    passed, failures = 0, []
+    try:
+        for row in rows:
+            conversation = f"eval-coaching-{row.get('id', '')}"
+            user = f"{EVAL_USER}-{row.get('id', '')}"  # profiles are per user: items must not share one
+            previous = answer = None
+            for turn in row["turns"]:
+                previous = answer
+                question = Question(
+                    platform=Platform.CONSOLE, channel=conversation, user=user, privacy=Privacy.DM, text=turn
+                )
+                answer = coach.answer(question).public_json()
+            coach.forget(Platform.CONSOLE, user)
+            failed = check_coaching(row, answer, previous)
+            if failed:
+                failures.append({"id": row.get("id"), "failed": failed, "answer": answer["answer"][:300]})
+            else:
+                passed += 1
+    finally:
+        coach.forget(Platform.CONSOLE, EVAL_USER)
+    return {"items": len(rows), "passed": passed, "failures": failures}

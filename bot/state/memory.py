@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.models import Answer, ConversationKey, Platform, Privacy, Question
 from bot.state.sqlite import SqliteStore, epoch, utc_now
@@ -26,6 +26,7 @@ class Turn(BaseModel):
     question_text: str
     answer: Answer
     points: tuple[str, ...] = ()  # the answer's key points, so "the second one" can be resolved later
+    meta: dict = Field(default_factory=dict)  # what the core needs to steer follow-ups (passages said, facts, …)
     created_at: datetime
 
 
@@ -34,6 +35,8 @@ _COLUMNS = "conversation, platform, privacy, user, question_id, question_text, a
 
 def _turn(row: tuple) -> Turn:
     conversation, platform, privacy, user, question_id, question_text, answer_json, points_json, created_at = row
+    stored = json.loads(points_json)
+    points, meta = (stored, {}) if isinstance(stored, list) else (stored.get("points", []), stored.get("meta", {}))
     return Turn(
         conversation=conversation,
         platform=platform,
@@ -42,7 +45,8 @@ def _turn(row: tuple) -> Turn:
         question_id=question_id,
         question_text=question_text,
         answer=Answer.model_validate_json(answer_json),
-        points=tuple(json.loads(points_json)),
+        points=tuple(points),
+        meta=meta,
         created_at=datetime.fromtimestamp(created_at, timezone.utc),
     )
 
@@ -91,7 +95,9 @@ class ConversationMemory(SqliteStore):
     def _cutoff(self) -> float:
         return epoch(self._clock() - self.retention)
 
-    def record(self, question: Question, answer: Answer, points: Sequence[str] = ()) -> None:
+    def record(
+        self, question: Question, answer: Answer, points: Sequence[str] = (), meta: dict | None = None
+    ) -> None:
         """Remember one turn; recording the same answer again replaces it."""
         if answer.question_id != question.id:
             raise ValueError(f"answer {answer.id} answers question {answer.question_id}, not {question.id}")
@@ -108,7 +114,7 @@ class ConversationMemory(SqliteStore):
             answer.language,
             answer.id,
             answer.model_dump_json(),
-            json.dumps([str(point) for point in points], ensure_ascii=False),
+            json.dumps({"points": [str(point) for point in points], "meta": meta or {}}, ensure_ascii=False),
             epoch(self._clock()),
         )
         with self.transaction() as db:
