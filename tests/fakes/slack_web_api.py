@@ -15,6 +15,7 @@ from aiohttp import web
 BOT_USER_ID = "U0LAN0Z89"  # the bot mentioned in Slack's documented app_mention example
 BOT_ID = "B0LAN0Z89"
 TEAM_ID = "T123ABC456"
+MAX_SCHEDULE_AHEAD = 120 * 24 * 3600  # chat.scheduleMessage: "up to 120 days into the future"
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Call:
     args: dict
     token: str
     at: float = field(default_factory=time.monotonic)
+    result: dict | None = None  # what the fake answered (e.g. the posted message's ts)
 
 
 @dataclass
@@ -42,6 +44,8 @@ class FakeSlackWebApi:
         self.locales = locales or {}
         self.latency = latency
         self.socket_url: str | None = None
+        self.scheduled: dict[str, dict] = {}  # scheduled_message_id -> the pending message (chat.scheduleMessage)
+        self._scheduled_ids = itertools.count(1)
         self._failures: dict[str, list[Failure]] = {}
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -141,15 +145,17 @@ class FakeSlackWebApi:
         if self.latency:
             await asyncio.sleep(self.latency)
         failure = self._next_failure(method)
-        await self._record(self.calls, Call(method, args, token))
         if failure is not None:
+            await self._record(self.calls, Call(method, args, token))
             if failure.error == "disconnect":
                 assert request.transport is not None
                 request.transport.close()
                 return web.Response(status=500)
             body = {"ok": False, "error": failure.error}
             return web.json_response(body, status=failure.status, headers=failure.headers)
-        return web.json_response(self._success(method, args))
+        result = self._success(method, args)
+        await self._record(self.calls, Call(method, args, token, result=result))
+        return web.json_response(result)
 
     def _success(self, method: str, args: dict) -> dict:
         channel = args.get("channel") or args.get("channel_id")
@@ -167,7 +173,38 @@ class FakeSlackWebApi:
             return {"ok": True, "user": {"id": user, "locale": self.locales.get(user, "en-US")}}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
+        if method == "chat.scheduleMessage":
+            return self._schedule(args)
+        if method == "chat.deleteScheduledMessage":
+            pending = self.scheduled.get(args.get("scheduled_message_id", ""))
+            if pending is None or pending["channel"] != channel:  # unknown, already posted, or deleted
+                return {"ok": False, "error": "invalid_scheduled_message_id"}
+            del self.scheduled[args["scheduled_message_id"]]
+            return {"ok": True}
         return {"ok": True}
+
+    def _schedule(self, args: dict) -> dict:
+        """chat.scheduleMessage as documented: post_at a Unix time in the future, at most 120 days ahead."""
+        channel = args.get("channel")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if not args.get("text") and not args.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        try:
+            post_at = int(args.get("post_at"))
+        except (TypeError, ValueError):
+            return {"ok": False, "error": "invalid_time"}
+        now = time.time()
+        if post_at <= now:
+            return {"ok": False, "error": "time_in_past"}
+        if post_at > now + MAX_SCHEDULE_AHEAD:
+            return {"ok": False, "error": "time_too_far"}
+        scheduled_id = f"Q{next(self._scheduled_ids):010d}"
+        self.scheduled[scheduled_id] = {"channel": channel, "post_at": post_at, "text": args.get("text", ""),
+                                        "thread_ts": args.get("thread_ts")}
+        message = {"text": args.get("text", ""), "bot_id": BOT_ID, "type": "delayed_message", "subtype": "bot_message"}
+        return {"ok": True, "channel": channel, "scheduled_message_id": scheduled_id, "post_at": post_at,
+                "message": message}
 
     async def _hook(self, request: web.Request) -> web.Response:
         args = json.loads(await request.read() or b"{}")

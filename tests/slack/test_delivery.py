@@ -4,20 +4,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.delivery import RetryPolicy, SlackCallFailed, SlackDelivery
-from tests.fakes.slack_harness import BOT_TOKEN, Sleeps
-from tests.fakes.slack_web_api import FakeSlackWebApi
-
-
-@pytest.fixture
-async def api():
-    fake = await FakeSlackWebApi().start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-def sleeps():
-    return Sleeps()
+from tests.fakes.slack_harness import BOT_TOKEN
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from bot.adapters.slack import translate as tr
+from bot.adapters.slack.blocks import MAX_BUTTON_VALUE
 from bot.adapters.slack.mrkdwn import SECTION_LIMIT
 from bot.models import Answer, Mode, Privacy, Source, Topic
 from tests.fakes.slack_harness import payload
@@ -214,7 +215,7 @@ def test_button_texts_and_values_respect_slack_limits():
     answer = make_answer(follow_ups=[long_q] + [f"q{i}" for i in range(10)])
     follow = tr.answer_blocks(answer)[2]["elements"]
     assert len(follow) == tr.MAX_FOLLOW_UPS
-    assert len(follow[0]["text"]["text"]) <= tr.MAX_BUTTON_TEXT and len(follow[0]["value"]) <= tr.MAX_BUTTON_VALUE
+    assert len(follow[0]["text"]["text"]) <= tr.MAX_BUTTON_TEXT and len(follow[0]["value"]) <= MAX_BUTTON_VALUE
 
 
 @pytest.mark.parametrize("where", ["text", "notice", "source", "follow_up"])

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.adapters.slack.delivery import SlackCallFailed, SlackDelivery
 from bot.adapters.slack.mrkdwn import clip, escape
+from bot.adapters.slack.reminders import ScheduledReminders
 from bot.adapters.slack.state import Lru
 from bot.adapters.slack.stream import LiveReply, StreamTiming, TokenPipe
 from bot.adapters.slack.translate import (
@@ -17,6 +19,7 @@ from bot.adapters.slack.translate import (
     fallback_text,
     forget_blocks,
     help_blocks,
+    journeys_blocks,
     label,
     suggested_prompts,
     topics_blocks,
@@ -46,6 +49,10 @@ class SlackBridge:
     shareable: Lru[tuple[Question, Answer]] = field(default_factory=lambda: Lru(2_000))
     languages: Lru[Language | None] = field(default_factory=lambda: Lru(10_000))
     locale_lookups: bool = True  # switched off once users.info turns out to be unavailable
+    reminders: ScheduledReminders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reminders = ScheduledReminders(self.coach, self.delivery)
 
     # --- where the bot may speak ----------------------------------------------------------------
 
@@ -94,11 +101,15 @@ class SlackBridge:
             return None
         status = await thinking
         self.languages.put(question.user, answer.language)
+        if live is not None and answer.private and question.privacy is not Privacy.DM:
+            await self._withdraw(live)  # it streamed into a shared thread; a private answer must not stay there
+            live = None
         delivered = live is not None and await live.finish(answer)
         if not delivered:
             delivered = await self.deliver(target, answer, question)
         if not delivered and status == "status":
             await self._clear_status(target)
+        await self._keep_reminders(question, target, answer)
         return answer
 
     async def _answer(self, question: Question, live: LiveReply | None) -> Answer:
@@ -112,21 +123,36 @@ class SlackBridge:
             pipe.close()
             await pump
 
-    async def topic(self, asked: Asked, section: str) -> None:
+    async def topic(self, asked: Asked, section: str) -> Answer | None:
         """A topic button: the core's summary of one section, delivered like an answer."""
+        return await self._respond(asked, self.coach.topic_answer, asked.question, section)
+
+    async def profile(self, asked: Asked) -> Answer | None:
+        """`/coach profile [text]`: show, correct or clear what the coach knows about the asker, privately."""
+        return await self._respond(asked, self.coach.profile, asked.question)
+
+    async def _respond(self, asked: Asked, call: Callable[..., Answer], *args: object) -> Answer | None:
+        """Ask the core through `call` (a CoachPort method) off the event loop; deliver its answer like any other."""
         try:
-            answer = await asyncio.to_thread(self.coach.topic_answer, asked.question, section)
+            answer = await asyncio.to_thread(call, *args)
         except Exception:
-            log.exception("topic_answer failed for section %r", section)
+            log.exception("%s failed for question %s", getattr(call, "__name__", "the coach"), asked.question.id)
             await self._tell_error(asked.target, asked.question.language_hint or "en", None, None)
-            return
+            return None
         await self.deliver(asked.target, answer, asked.question)
+        await self._keep_reminders(asked.question, asked.target, answer)
+        return answer
 
     async def deliver(self, target: Target, answer: Answer, question: Question) -> bool:
-        """Post a finished answer; ephemeral answers get a "Share in channel" button."""
+        """Post a finished answer; ephemeral answers get a "Share in channel" button unless private.
+        A private answer asked in a channel goes to the asker only (ephemeral), never into the channel."""
         if target.ephemeral:
+            if answer.private:
+                return await self.send_private(target, answer_blocks(answer), fallback_text(answer.text))
             self.shareable.put(answer.id, (question, answer))
             return await self.send_private(target, answer_blocks(answer, shareable=True), fallback_text(answer.text))
+        if answer.private and question.privacy is not Privacy.DM:
+            return await self.send_private(target, answer_blocks(answer), fallback_text(answer.text))
         try:
             await self.delivery.call(
                 "chat.postMessage",
@@ -198,6 +224,25 @@ class SlackBridge:
                 return None
         return None
 
+    async def _withdraw(self, live: LiveReply) -> None:
+        """Delete a live message that was already posted (finishing a stream first, as Slack requires)."""
+        if not live.started:
+            return
+        try:
+            if live.mode == "stream":
+                await self.delivery.call("chat.stopStream", channel=live.target.channel, ts=live.ts)
+            await self.delivery.call("chat.delete", channel=live.target.channel, ts=live.ts)
+        except SlackCallFailed as error:
+            log.error("could not withdraw live message %s in %s: %s", live.ts, live.target.channel, error.error)
+
+    async def _keep_reminders(self, question: Question, target: Target, answer: Answer) -> None:
+        """Schedule the answer's check-in reminder (DMs only) and delete the schedules it cancels."""
+        if answer.reminder is not None:
+            thread_ts = target.thread_ts if target.assistant_thread else None
+            await self.reminders.schedule(question, answer.reminder, thread_ts)
+        if answer.cancelled_reminders:
+            await self.reminders.cancel(answer.cancelled_reminders)
+
     async def _clear_status(self, target: Target) -> None:
         try:
             await self.delivery.call(
@@ -239,10 +284,33 @@ class SlackBridge:
         topics = await asyncio.to_thread(self.coach.topics, language)
         await self.send_private(target, topics_blocks(topics, language), label(language, "topics_intro"))
 
+    async def send_journeys(self, target: Target, language: Language, *, in_dm: bool = False) -> None:
+        """The journeys one can start, as buttons: in the DM itself (so the journey runs there and may offer a
+        reminder), elsewhere only to the caller."""
+        journeys = await asyncio.to_thread(self.coach.journeys, language)
+        blocks, text = journeys_blocks(journeys, language), label(language, "journeys_intro")
+        if in_dm:
+            try:
+                await self.delivery.call("chat.postMessage", channel=target.channel, blocks=blocks, text=text)
+                return
+            except SlackCallFailed as error:
+                log.info("journeys could not be posted in DM %s (%s); showing them privately", target.channel, error.error)
+        await self.send_private(target, blocks, text)
+
+    async def stale_offer(self, target: Target, language: Language) -> None:
+        await self.send_private(target, [], label(language, "offer_stale"))
+
     async def send_forget_prompt(self, target: Target, language: Language) -> None:
         await self.send_private(target, forget_blocks(language), label(language, "forget_question"))
 
     async def forget(self, target: Target, language: Language) -> int:
+        # Scheduled check-ins live on Slack: delete them while the core still knows their ids. A failure here
+        # must not stand in the way of erasing the data.
+        try:
+            pending = await asyncio.to_thread(self.coach.pending_reminders, Platform.SLACK, target.user)
+            await self.reminders.cancel(pending)
+        except Exception:
+            log.exception("scheduled reminders of user %s could not be deleted before forgetting", target.user)
         removed = await asyncio.to_thread(self.coach.forget, Platform.SLACK, target.user)
         self.languages.put(target.user, None)
         await self.send_private(target, [], label(language, "forgotten", count=str(removed)), replace=True)

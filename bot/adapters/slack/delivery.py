@@ -121,6 +121,13 @@ class SlackDelivery:
         log.error("Slack %s gave up after %d attempts: %s", method, policy.attempts, last)
         raise SlackCallFailed(method, last)
 
+    async def typed(self, method: str, **payload: Any) -> dict:
+        """Call slack_sdk's typed method for `method` (`chat.scheduleMessage` -> `chat_scheduleMessage`), which
+        encodes its arguments as Slack documents them; neutralised and retried like `call`."""
+        body = neutralise_payload({k: v for k, v in payload.items() if v is not None})
+        send = getattr(self.client, method.replace(".", "_"))
+        return await self._with_retries(method, lambda: send(**body))
+
 
 class _HttpStatus(Exception):
     def __init__(self, status: int, headers: dict) -> None:

@@ -11,6 +11,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.adapters.slack.bridge import SlackBridge
+from bot.adapters.slack.offers import OFFER_ACTION_IDS, picked_offer
 from bot.adapters.slack.translate import (
     FEEDBACK_DOWN,
     FEEDBACK_UP,
@@ -93,7 +94,7 @@ def register_events(app: AsyncApp, bridge: SlackBridge) -> None:
 
 
 def register_commands(app: AsyncApp, bridge: SlackBridge) -> None:
-    """/coach help | topics | forget | <question>; no text shows help."""
+    """/coach help | topics | journey | profile [text] | forget | <question>; no text shows help."""
 
     @app.command("/coach")
     async def on_coach(ack, command: dict, context: AsyncBoltContext) -> None:
@@ -104,15 +105,22 @@ def register_commands(app: AsyncApp, bridge: SlackBridge) -> None:
         channel = command.get("channel_id", "")
         target = Target(channel, user, ephemeral=True, response_url=command.get("response_url"),
                         team=command.get("team_id", ""))
-        # help and forget work everywhere (forgetting is a user's right); answers only where allowed.
+        in_dm = is_dm_channel(channel, command.get("channel_name"))
+        # help, profile and forget work everywhere (seeing, correcting and erasing one's data are a user's
+        # rights); answers and journeys only where allowed.
         if verb == "help":
             await bridge.send_help(target, language)
         elif verb == "forget":
             await bridge.send_forget_prompt(target, language)
-        elif not bridge.channel_allowed(channel, is_dm_channel(channel, command.get("channel_name"))):
+        elif verb == "profile":
+            await bridge.profile(question_from_command(command, text, bot_user_id=context.bot_user_id,
+                                                       language_hint=language))
+        elif not bridge.channel_allowed(channel, in_dm):
             await bridge.not_here(target, language)
         elif verb == "topics":
             await bridge.send_topics(target, language)
+        elif verb == "journey":
+            await bridge.send_journeys(target, language, in_dm=in_dm)
         else:
             hint = await bridge.language_of(user)
             await bridge.ask(question_from_command(command, text, bot_user_id=context.bot_user_id, language_hint=hint))
@@ -132,7 +140,7 @@ def _interaction_target(body: dict) -> Target:
 
 
 def register_actions(app: AsyncApp, bridge: SlackBridge) -> None:
-    """Buttons: follow-up questions, topics, 👍/👎, share in channel, forget confirmation."""
+    """Buttons: follow-up questions, offers (controls, journey choices), topics, 👍/👎, share, forget confirmation."""
 
     @app.action(re.compile(rf"^{FOLLOW_UP}_\d+$"))
     async def on_follow_up(ack, body: dict, context: AsyncBoltContext) -> None:
@@ -140,6 +148,19 @@ def register_actions(app: AsyncApp, bridge: SlackBridge) -> None:
         hint = await bridge.language_of(action_user(body))
         asked = question_from_action(body, action_value(body), bot_user_id=context.bot_user_id, language_hint=hint)
         await bridge.ask(asked)
+
+    @app.action(OFFER_ACTION_IDS)
+    async def on_offer(ack, body: dict, context: AsyncBoltContext) -> None:
+        await ack()
+        hint = await bridge.language_of(action_user(body))
+        picked = picked_offer(body)
+        if picked is None:
+            log.info("ignored an offer click with an unreadable value")
+            await bridge.stale_offer(_interaction_target(body), hint or "en")
+            return
+        action, text = picked
+        await bridge.ask(question_from_action(body, text, bot_user_id=context.bot_user_id, language_hint=hint,
+                                              action=action))
 
     @app.action(TOPIC)
     async def on_topic(ack, body: dict, context: AsyncBoltContext) -> None:

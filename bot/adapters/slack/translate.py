@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.adapters.slack.blocks import (
+    MAX_BLOCKS,
+    MAX_BUTTON_TEXT,
+    actions,
+    button,
+    context,
+    section,
+)
 from bot.adapters.slack.mrkdwn import (
     SECTION_LIMIT,
     clip,
@@ -14,14 +22,10 @@ from bot.adapters.slack.mrkdwn import (
     neutralise_payload,
     split_sections,
     to_mrkdwn,
-    to_plain,
 )
-from bot.models import Answer, Language, Platform, Privacy, Question, Topic
+from bot.adapters.slack.offers import offer_blocks
+from bot.models import Action, Answer, Language, Offer, Platform, Privacy, Question, Topic
 
-MAX_BLOCKS = 50
-MAX_BUTTON_TEXT = 75
-MAX_BUTTON_VALUE = 2000
-MAX_CONTEXT_ELEMENTS = 10
 MAX_FOLLOW_UPS = 5
 MAX_PROMPTS = 4
 FALLBACK_TEXT_LIMIT = 3000
@@ -36,7 +40,7 @@ FORGET_CONFIRM = "coach_forget_confirm"
 FORGET_CANCEL = "coach_forget_cancel"
 
 EventKind = Literal["mention", "dm", "thread_reply"]
-CommandVerb = Literal["help", "topics", "forget", "ask"]
+CommandVerb = Literal["help", "topics", "forget", "profile", "journey", "ask"]
 
 _ANSWERABLE_SUBTYPES = {None, "file_share", "thread_broadcast"}
 
@@ -61,7 +65,12 @@ LABELS: dict[Language, dict[str, str]] = {
         "shared_by": "Shared by <@{user}>",
         "share_expired": "That answer is no longer available to share; please ask again.",
         "share_failed": "I could not post in this channel. Invite me with `/invite` and try again.",
-        "commands": "`/coach <question>` · `/coach topics` · `/coach forget` · `/coach help`",
+        "commands": "`/coach <question>` · `/coach topics` · `/coach journey` · `/coach profile [correction | clear]` · "
+        "`/coach forget` · `/coach help`",
+        "choose": "Choose…",
+        "journeys_intro": "*Coaching journeys*: a few questions, then advice for you from the guide.",
+        "no_journeys": "No coaching journeys are available right now.",
+        "offer_stale": "That button no longer works. Please ask me again.",
         "topics_intro": "*Topics in the guide*",
         "not_here": "I'm not enabled in this channel. Ask me in a direct message or with `/coach`.",
         "error": "Sorry, something went wrong while answering. Please try again in a moment.",
@@ -87,7 +96,12 @@ LABELS: dict[Language, dict[str, str]] = {
         "shared_by": "Geteilt von <@{user}>",
         "share_expired": "Diese Antwort kann nicht mehr geteilt werden; bitte frag noch einmal.",
         "share_failed": "Ich kann in diesem Channel nicht posten. Lade mich mit `/invite` ein und versuch es erneut.",
-        "commands": "`/coach <Frage>` · `/coach topics` · `/coach forget` · `/coach help`",
+        "commands": "`/coach <Frage>` · `/coach themen` · `/coach journey` · `/coach profil [Korrektur | clear]` · "
+        "`/coach vergessen` · `/coach hilfe`",
+        "choose": "Auswählen…",
+        "journeys_intro": "*Coaching-Reisen*: ein paar Fragen, dann Rat für dich aus dem Leitfaden.",
+        "no_journeys": "Gerade sind keine Coaching-Reisen verfügbar.",
+        "offer_stale": "Dieser Button funktioniert nicht mehr. Bitte frag mich noch einmal.",
         "topics_intro": "*Themen im Leitfaden*",
         "not_here": "In diesem Channel bin ich nicht aktiviert. Frag mich per Direktnachricht oder mit `/coach`.",
         "error": "Entschuldige, beim Antworten ist etwas schiefgelaufen. Bitte versuch es gleich noch einmal.",
@@ -102,6 +116,14 @@ _VERBS: dict[str, tuple[CommandVerb, Language | None]] = {
     "themen": ("topics", "de"),
     "forget": ("forget", None),
     "vergessen": ("forget", "de"),
+    "journey": ("journey", None),
+    "journeys": ("journey", None),
+    "reise": ("journey", "de"),
+}
+# Verbs that take the rest of the text as their argument: `/coach profile I'm a UX designer`.
+_ARGUMENT_VERBS: dict[str, tuple[CommandVerb, Language | None]] = {
+    "profile": ("profile", None),
+    "profil": ("profile", "de"),
 }
 
 
@@ -194,15 +216,20 @@ def parse_command(text: str) -> tuple[CommandVerb, str, Language | None]:
     stripped = (text or "").strip()
     if not stripped:
         return "help", "", None
-    head = stripped.split(maxsplit=1)[0].lower()
-    if head in _VERBS and len(stripped.split()) == 1:
+    head, _, rest = stripped.partition(" ")
+    head = head.lower()
+    if head in _ARGUMENT_VERBS:
+        verb, language = _ARGUMENT_VERBS[head]
+        return verb, rest.strip(), language
+    if head in _VERBS and not rest.strip():
         verb, language = _VERBS[head]
         return verb, "", language
     return "ask", stripped, None
 
 
 def _private_question(
-    *, team: str, channel: str, user: str, text: str, bot_user_id: str | None, hint: Language | None
+    *, team: str, channel: str, user: str, text: str, bot_user_id: str | None, hint: Language | None,
+    action: Action | None = None,
 ) -> Question:
     return Question(
         platform=Platform.SLACK,
@@ -212,6 +239,7 @@ def _private_question(
         privacy=Privacy.PRIVATE,
         text=from_slack(text, bot_user_id),
         language_hint=hint,
+        action=action,
     )
 
 
@@ -249,16 +277,18 @@ def _action_place(body: dict) -> tuple[str, str, str | None, bool]:
 
 
 def question_from_action(
-    body: dict, text: str, *, bot_user_id: str | None = None, language_hint: Language | None = None
+    body: dict, text: str, *, bot_user_id: str | None = None, language_hint: Language | None = None,
+    action: Action | None = None,
 ) -> Asked:
-    """A clicked follow-up (or topic) button -> a question asked where the button was:
-    privately for ephemeral messages, in the DM, or in the same channel thread."""
+    """A clicked follow-up, topic or offer button -> a question asked where the button was:
+    privately for ephemeral messages, in the DM, or in the same channel thread. An offer carries its `action`."""
     team, channel, thread_ts, ephemeral = _action_place(body)
     user = action_user(body)
     response_url = body.get("response_url")
     if ephemeral:
         question = _private_question(
-            team=team, channel=channel, user=user, text=text, bot_user_id=bot_user_id, hint=language_hint
+            team=team, channel=channel, user=user, text=text, bot_user_id=bot_user_id, hint=language_hint,
+            action=action,
         )
         return Asked(question, Target(channel, user, ephemeral=True, response_url=response_url, team=team))
     dm = is_dm_channel(channel, (body.get("channel") or {}).get("name"))
@@ -271,6 +301,7 @@ def question_from_action(
         privacy=Privacy.DM if dm else Privacy.CHANNEL,
         text=from_slack(text, bot_user_id),
         language_hint=language_hint,
+        action=action,
     )
     reply_thread = thread_ts if dm else question.thread or None
     target = Target(channel, user, reply_thread, None, response_url=response_url, team=team,
@@ -294,29 +325,6 @@ def assistant_thread(event: dict) -> tuple[str, str, str]:
 # --- core -> Slack ------------------------------------------------------------------------------
 
 
-def _mrkdwn(text: str) -> dict:
-    return {"type": "mrkdwn", "text": text}
-
-
-def _plain(text: str) -> dict:
-    return {"type": "plain_text", "text": clip(to_plain(text), MAX_BUTTON_TEXT), "emoji": True}
-
-
-def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    element = {"type": "button", "text": _plain(text), "action_id": action_id, "value": value[:MAX_BUTTON_VALUE]}
-    if style:
-        element["style"] = style
-    return element
-
-
-def section(mrkdwn: str) -> dict:
-    return {"type": "section", "text": _mrkdwn(mrkdwn)}
-
-
-def context(*texts: str) -> dict:
-    return {"type": "context", "elements": [_mrkdwn(clip(t, SECTION_LIMIT)) for t in texts[:MAX_CONTEXT_ELEMENTS]]}
-
-
 def text_sections(markdown: str, max_blocks: int, language: Language = "en") -> list[dict]:
     """Markdown -> section blocks of at most 3000 characters, at most `max_blocks` of them."""
     chunks = split_sections(to_mrkdwn(markdown)) or [" "]
@@ -327,7 +335,8 @@ def text_sections(markdown: str, max_blocks: int, language: Language = "en") -> 
 
 
 def answer_extras(answer: Answer, *, shareable: bool = False) -> list[dict]:
-    """Everything under the answer text: notice, sources, follow-up buttons, feedback (and share) buttons."""
+    """Everything under the answer text: notice, sources, offers (journey choices, controls), follow-up buttons,
+    feedback (and share) buttons. A private answer is never shareable."""
     language = answer.language
     blocks: list[dict] = []
     if answer.notice:
@@ -339,22 +348,17 @@ def answer_extras(answer: Answer, *, shareable: bool = False) -> list[dict]:
             if title not in titles:
                 titles.append(title)
         blocks.append(context(f"📖 *{label(language, 'sources')}:* " + " · ".join(titles)))
+    blocks.extend(offer_blocks(answer.offers, label(language, "choose")))
     follow_ups = [q for q in answer.follow_ups if q.strip()][:MAX_FOLLOW_UPS]
     if follow_ups:
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": "coach_follow_ups",
-                "elements": [button(q, f"{FOLLOW_UP}_{i}", q) for i, q in enumerate(follow_ups)],
-            }
-        )
+        blocks.append(actions("coach_follow_ups", [button(q, f"{FOLLOW_UP}_{i}", q) for i, q in enumerate(follow_ups)]))
     feedback = [
         button(label(language, "helpful"), FEEDBACK_UP, answer.id),
         button(label(language, "unhelpful"), FEEDBACK_DOWN, answer.id),
     ]
-    if shareable:
+    if shareable and not answer.private:
         feedback.append(button(label(language, "share"), SHARE, answer.id, style="primary"))
-    blocks.append({"type": "actions", "block_id": "coach_feedback", "elements": feedback})
+    blocks.append(actions("coach_feedback", feedback))
     return blocks
 
 
@@ -382,6 +386,14 @@ def topics_blocks(topics: list[Topic], language: Language) -> list[dict]:
         block["accessory"] = button(label(language, "ask"), TOPIC, topic.section)
         blocks.append(block)
     return neutralise_payload(blocks)
+
+
+def journeys_blocks(journeys: list[Offer], language: Language) -> list[dict]:
+    """The journeys one can start (`/coach journey`), as buttons under a short intro."""
+    if not journeys:
+        return [section(label(language, "no_journeys"))]
+    return neutralise_payload([section(label(language, "journeys_intro"))]
+                              + offer_blocks(journeys, label(language, "choose")))
 
 
 def forget_blocks(language: Language) -> list[dict]:
