@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 
 import pytest
@@ -15,6 +16,15 @@ DM_CHANNEL = "1300000000000000009"
 ALICE = "1400000000000000001"
 BOB = "1400000000000000002"
 DUE = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
+
+
+async def _logged(caplog, text: str, timeout: float = 5.0) -> None:
+    """Wait until `text` was logged (a log line wakes no fake-Discord waiter, so poll)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while text not in caplog.text:
+        assert loop.time() < deadline, f"never logged: {text!r}"
+        await asyncio.sleep(0.01)
 
 
 def _reminder(
@@ -54,7 +64,7 @@ async def test_a_stale_dm_channel_falls_back_to_opening_a_dm_and_closed_dms_are_
     coach.due = [_reminder(BOB, text="second check-in")]
     fake.fail("POST", rf"^/channels/{fake.dm_channels[BOB]}/messages$", 403, {"message": "Cannot send messages to this user", "code": 50007})
     await start_bot()
-    await fake.wait_for(lambda: "could not be sent as a DM" in caplog.text)
+    await _logged(caplog, "could not be sent as a DM")
     await fake.dispatch("MESSAGE_CREATE", payloads.message("message_dm"))
     await fake.wait_for(lambda: fake.channel_messages(DM_CHANNEL))
 
@@ -65,6 +75,6 @@ async def test_a_failing_core_does_not_stop_the_bot(fake, start_bot, coach, capl
 
     coach.due_reminders = broken  # type: ignore[method-assign]
     await start_bot()
+    await _logged(caplog, "could not read the due reminders")
     await fake.dispatch("MESSAGE_CREATE", payloads.message("message_dm"))
     await fake.wait_for(lambda: fake.channel_messages(DM_CHANNEL))
-    assert "could not read the due reminders" in caplog.text
