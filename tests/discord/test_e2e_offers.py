@@ -229,3 +229,12 @@ async def test_a_click_by_another_user_on_a_public_offer_is_that_users_question(
     click = await click_offer(fake, "An exercise", user="1400000000000000002")
     await final_response(fake, click)
     assert coach.questions[-1].user == "1400000000000000002" != ALICE
+
+
+async def test_an_offer_this_bot_cannot_read_is_acknowledged_and_not_asked(fake, start_bot, coach):
+    await start_bot()
+    click = payloads.interaction("interaction_button_offer", custom_id="pmc:act:teleport:1600000000000000001:x")
+    await fake.dispatch("INTERACTION_CREATE", click)
+    await fake.wait_for(lambda: fake.callbacks(click["id"]))
+    assert _callback(fake, click)["type"] == 6  # a silent acknowledgement: Discord shows no error to the user
+    assert coach.questions == []

@@ -11,6 +11,8 @@ from bot.adapters.discord.delivery import NO_MENTIONS, Delivery, defer, guarded
 from bot.adapters.discord.events import components_of, interaction_event
 from bot.adapters.discord.render import OutgoingMessage, label, render_embeds, render_notice
 from bot.adapters.discord.translate import (
+    OFFER,
+    OFFER_PICK,
     InteractionEvent,
     language_hint,
     offer_click,
@@ -18,7 +20,7 @@ from bot.adapters.discord.translate import (
     question_from_follow_up,
     topic_key,
 )
-from bot.models import Platform
+from bot.models import Action, Platform
 from bot.ports import CoachPort
 
 log = logging.getLogger(__name__)
@@ -39,8 +41,8 @@ class ComponentHandlers:
             return
         handler = {
             "fu": self.follow_up,
-            "act": self.offer,
-            "pick": self.offer,
+            OFFER: self.offer,
+            OFFER_PICK: self.offer,
             "rate": self.rate,
             "share": self.share,
             "forget": self.forget,
@@ -52,10 +54,7 @@ class ComponentHandlers:
         await handler(interaction, event, args, label_text)
 
     async def follow_up(self, interaction: discord.Interaction, event: InteractionEvent, args: list[str], text: str) -> None:
-        thread = args[0]
-        question = question_from_follow_up(event, text.removesuffix("…"), thread)
-        private = event.message_ephemeral
-        await self.delivery.answer_interaction(interaction, question, ephemeral=private, share=private)
+        await self._continue(interaction, event, text.removesuffix("…"), args[0])
 
     async def offer(self, interaction: discord.Interaction, event: InteractionEvent, args: list[str], _: str) -> None:
         """An offer (a control, a journey step, a reminder opt-in) is asked like a follow-up, its Action attached."""
@@ -66,7 +65,13 @@ class ComponentHandlers:
             log.warning("ignoring an offer this bot cannot read: %r", interaction.data)
             await defer(interaction, thinking=False)
             return
-        question = question_from_follow_up(event, click.label, click.thread, click.action)
+        await self._continue(interaction, event, click.label, click.thread, click.action)
+
+    async def _continue(
+        self, interaction: discord.Interaction, event: InteractionEvent, text: str, thread: str, action: Action | None = None
+    ) -> None:
+        """Ask in the conversation of the clicked message: privately (with Share) if that message was ephemeral."""
+        question = question_from_follow_up(event, text, thread, action)
         private = event.message_ephemeral
         await self.delivery.answer_interaction(interaction, question, ephemeral=private, share=private)
 
