@@ -96,6 +96,11 @@ def label(language: Language | None, key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def _placeholders(language: Language | None) -> tuple[str, str]:
+    """What an offer select says before a pick: for a journey step, and for controls."""
+    return label(language, "pick_step"), label(language, "pick_control")
+
+
 def answer_rows(answer: Answer, *, thread: str, share: bool = False) -> tuple[Row, ...]:
     """The answer's offers, follow-up suggestions (one per button, ≤5), then 👍/👎 carrying the answer id and the
     conversation root (the reply chain's marker), all laid out within Discord's limits."""
@@ -110,14 +115,14 @@ def answer_rows(answer: Answer, *, thread: str, share: bool = False) -> tuple[Ro
     ]
     if share:
         closing.append(ButtonSpec(custom_id("share", answer.id), label(answer.language, "share"), "success", "📣"))
-    placeholders = (label(answer.language, "pick_step"), label(answer.language, "pick_control"))
-    return arrange(answer.offers, thread, follow_ups=follow_ups, closing=tuple(closing), placeholders=placeholders)
+    return arrange(
+        answer.offers, thread, follow_ups=follow_ups, closing=tuple(closing), placeholders=_placeholders(answer.language)
+    )
 
 
 def render_offers(text: str, offers: list[Offer], language: Language | None, *, thread: str = "") -> OutgoingMessage:
     """A short message with offers under it (e.g. the journeys /journey can start)."""
-    placeholders = (label(language, "pick_step"), label(language, "pick_control"))
-    return OutgoingMessage(content=clip(text, MESSAGE_LIMIT), rows=arrange(offers, thread, placeholders=placeholders))
+    return OutgoingMessage(content=clip(text, MESSAGE_LIMIT), rows=arrange(offers, thread, placeholders=_placeholders(language)))
 
 
 def render_reminder(reminder: Reminder) -> OutgoingMessage:
