@@ -171,12 +171,14 @@ async def test_someone_elses_forget_button_does_nothing(fake, start_bot, coach):
     assert "someone else" in _callback(fake, confirm)["data"]["content"]
 
 
-async def test_help_is_private_and_from_the_core(fake, start_bot):
+async def test_help_is_private_and_from_the_core_with_the_commands(fake, start_bot):
     await start_bot()
     payload = payloads.interaction("interaction_help")
     await fake.dispatch("INTERACTION_CREATE", payload)
     body = await _final_edit(fake, payload)
-    assert body["embeds"][0]["description"] == "Ask me about AI product management."
+    core_text, commands = body["embeds"][0]["description"].split("\n\n")
+    assert core_text == "Ask me about AI product management."
+    assert all(f"/{name}" in commands for name in ("ask", "coach", "journey", "profile", "topics", "forget", "help"))
 
 
 async def test_thumbs_are_stored_with_the_answer_id(fake, start_bot, coach):

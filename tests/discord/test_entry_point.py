@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 from discord.http import Route
@@ -28,12 +29,19 @@ def _settings(fake, tmp_path, **kw) -> Settings:
 
 
 @pytest.mark.parametrize(("guild", "path"), [(GUILD_ID, f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"), (None, f"/applications/{APP_ID}/commands")])
-async def test_sync_registers_all_commands_for_guild_and_user_installs_then_exits(fake, coach, tmp_path, guild, path):
+async def test_sync_registers_all_commands_for_guild_and_user_installs_then_exits(fake, coach, tmp_path, guild, path, caplog):
     base = Route.BASE
+    caplog.set_level(logging.INFO, logger="bot.adapters.discord.client")
     await asyncio.to_thread(run, _settings(fake, tmp_path), coach, sync=True, guild=guild)
     [put] = fake.calls("PUT", f"^{path}$")
     commands = {c["name"]: c for c in put.body}
-    assert set(commands) == {"ask", "coach", "topics", "forget", "help"}
+    assert set(commands) == {"ask", "coach", "topics", "forget", "help", "profile", "journey"}
+    assert "synced 7 commands" in caplog.text  # Discord's answer (the fake's) was read back as 7 commands
+    [profile_text] = commands["profile"]["options"]
+    assert (profile_text["name"], profile_text["required"], profile_text["max_length"]) == ("text", False, 1000)
+    [journey] = commands["journey"]["options"]
+    assert (journey["name"], journey["required"], journey["autocomplete"]) == ("journey", False, True)
+    assert all(len(c["description"]) <= 100 for c in commands.values())
     for command in commands.values():
         assert command["integration_types"] == [0, 1]
         assert command["contexts"] == [0, 1, 2]

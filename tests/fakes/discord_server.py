@@ -127,6 +127,8 @@ class FakeDiscord:
         self.messages: dict[str, dict] = {}
         self.privileged_intents = 0  # IDENTIFY asking for any of these bits is closed with 4014, like Discord does
         self._originals: dict[str, str] = {}  # interaction token -> id of the response message
+        self._interaction_channels: dict[str, str] = {}  # interaction token -> its channel, for responses
+        self.dm_channels: dict[str, str] = {}  # user id -> the DM channel opened with POST /users/@me/channels
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -217,6 +219,8 @@ class FakeDiscord:
     async def dispatch(self, event: str, data: dict) -> int:
         """Send a DISPATCH to the bot (waiting for a connection if it is reconnecting); returns its sequence."""
         await self.wait_for(lambda: self._ws is not None and not self._ws.closed and self._identified)
+        if event == "INTERACTION_CREATE" and data.get("channel_id"):
+            self._interaction_channels[str(data.get("token"))] = str(data["channel_id"])
         return await self._dispatch(self._ws, event, data)  # type: ignore[arg-type]
 
     async def _dispatch(self, ws: web.WebSocketResponse, event: str, data: dict) -> int:
@@ -309,7 +313,7 @@ class FakeDiscord:
             if fault.times > 0 and fault.method == request.method and fault.pattern.search(path):
                 fault.times -= 1
                 return _json(fault.body, status=fault.status, headers=fault.headers)
-        return self._route(request.method, path, body if isinstance(body, dict) else {}, dict(request.query))
+        return self._route(request.method, path, body if isinstance(body, (dict, list)) else {}, dict(request.query))
 
     def _message(self, channel_id: str, body: dict, *, message_id: str | None = None, flags: int = 0) -> dict:
         message = {
@@ -335,7 +339,7 @@ class FakeDiscord:
         self.messages[message["id"]] = message
         return message
 
-    def _route(self, method: str, path: str, body: dict, query: dict) -> web.Response:
+    def _route(self, method: str, path: str, body: Any, query: dict) -> web.Response:
         if method == "GET" and path == "/users/@me":
             return _json(BOT_USER)
         if method == "GET" and path == "/oauth2/applications/@me":
@@ -355,18 +359,29 @@ class FakeDiscord:
                 }
             )
         if method == "PUT" and (match := re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", path)):
+            # like Discord: the registered commands come back with their ids
             commands = json.loads(json.dumps(body)) if isinstance(body, list) else []
+            for command in commands:
+                command.update(id=self.new_id(), application_id=match[1], version=self.new_id())
+                if match[2]:
+                    command["guild_id"] = match[2]
             return _json(commands)
+        if method == "POST" and path == "/users/@me/channels":
+            user = str(body.get("recipient_id", ""))
+            channel_id = self.dm_channels.setdefault(user, self.new_id())
+            recipient = {**BOT_USER, "id": user, "username": f"user-{user}", "global_name": None, "bot": False}
+            return _json({"id": channel_id, "type": 1, "last_message_id": None, "flags": 0, "recipients": [recipient]})
         if method == "POST" and (match := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path)):
             return self._callback(match[1], match[2], body)
-        if method == "POST" and re.fullmatch(rf"/webhooks/{APP_ID}/[^/]+", path):
-            return _json(self._message(CHANNEL_ID, body))
+        if method == "POST" and (match := re.fullmatch(rf"/webhooks/{APP_ID}/([^/]+)", path)):
+            return _json(self._message(self._interaction_channels.get(match[1], CHANNEL_ID), body))
         if method in ("PATCH", "GET") and (match := re.fullmatch(rf"/webhooks/{APP_ID}/([^/]+)/messages/([^/]+)", path)):
             message_id = self._originals.get(match[1], self.new_id()) if match[2] == "@original" else match[2]
             self._originals.setdefault(match[1], message_id)
             known = self.messages.get(message_id) or {}
             merged = {**known, **body} if known else body
-            return _json(self._message(known.get("channel_id", CHANNEL_ID), merged, message_id=message_id))
+            channel = known.get("channel_id", self._interaction_channels.get(match[1], CHANNEL_ID))
+            return _json(self._message(channel, merged, message_id=message_id))
         if method == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", path)):
             return _json(self._message(match[1], body))
         if method == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)):
@@ -381,7 +396,7 @@ class FakeDiscord:
         data = body.get("data") or {}
         response: dict = {"interaction": {"id": interaction_id, "type": 2}}
         if kind in (4, 5, 7):
-            message = self._message(CHANNEL_ID, data)
+            message = self._message(self._interaction_channels.get(token, CHANNEL_ID), data)
             self._originals[token] = message["id"]
             response["interaction"].update(
                 response_message_id=message["id"],

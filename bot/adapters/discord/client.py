@@ -14,6 +14,7 @@ from bot.adapters.discord.components import ComponentHandlers
 from bot.adapters.discord.delivery import Delivery, describe
 from bot.adapters.discord.endpoints import DiscordEndpoints
 from bot.adapters.discord.events import interaction_event, message_event
+from bot.adapters.discord.reminders import deliver_due_reminders
 from bot.adapters.discord.render import label
 from bot.adapters.discord.translate import (
     InteractionEvent,
@@ -22,7 +23,7 @@ from bot.adapters.discord.translate import (
     language_hint,
     question_from_message,
 )
-from bot.adapters.discord.views import CoachButton, TopicSelect
+from bot.adapters.discord.views import CoachButton, OfferSelect, TopicSelect
 from bot.ports import CoachPort
 from bot.settings import Settings
 
@@ -103,6 +104,7 @@ class CoachBot(commands.Bot):
         self.endpoints.attach(self.http)
         self.delivery = Delivery(coach, stream_interval=stream_interval, answer_workers=answer_workers)
         self.components = ComponentHandlers(coach, self.delivery, self.allows)
+        self._startup_tasks: set[asyncio.Task] = set()
 
     def allows(self, event: InteractionEvent) -> bool:
         return is_allowed(
@@ -114,7 +116,7 @@ class CoachBot(commands.Bot):
         )
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(CoachButton, TopicSelect)
+        self.add_dynamic_items(CoachButton, OfferSelect, TopicSelect)
         await self.add_cog(CoachCommands(self.coach, self.delivery))
 
     async def login(self, token: str) -> None:
@@ -122,6 +124,8 @@ class CoachBot(commands.Bot):
         await super().login(token)
 
     async def close(self) -> None:
+        for task in self._startup_tasks:
+            task.cancel()
         try:
             await super().close()
         finally:
@@ -161,6 +165,10 @@ class CoachBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s (%s) in %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))
+        # reminders that fell due while the bot was away (READY comes again only after a fresh session)
+        task = asyncio.create_task(deliver_due_reminders(self, self.coach), name="discord-due-reminders")
+        self._startup_tasks.add(task)
+        task.add_done_callback(self._startup_tasks.discard)
 
     async def on_resumed(self) -> None:
         log.info("Discord gateway session resumed")

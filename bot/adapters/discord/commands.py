@@ -1,4 +1,5 @@
-"""The slash commands: /ask, /coach, /topics, /forget, /help, with autocomplete; installable to servers and users."""
+"""The slash commands: /ask, /coach, /journey, /profile, /topics, /forget, /help, with autocomplete; installable to
+servers and users."""
 
 from __future__ import annotations
 
@@ -12,8 +13,20 @@ from discord.ext import commands
 
 from bot.adapters.discord.delivery import NO_MENTIONS, Delivery, defer, guarded
 from bot.adapters.discord.events import interaction_event
-from bot.adapters.discord.render import label, render_forget_confirm, render_help, render_notice
-from bot.adapters.discord.translate import autocomplete_choices, language_hint, question_from_command
+from bot.adapters.discord.render import (
+    label,
+    render_forget_confirm,
+    render_help,
+    render_notice,
+    render_offers,
+)
+from bot.adapters.discord.translate import (
+    autocomplete_choices,
+    journey_choices,
+    language_hint,
+    pick_journey,
+    question_from_command,
+)
 from bot.adapters.discord.views import topic_view
 from bot.ports import CoachPort
 
@@ -74,6 +87,45 @@ class CoachCommands(commands.Cog):
     async def coach_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await self._choices(interaction, current)
 
+    @app_commands.command(name="profile", description="See or correct what the coach knows about you; only you see it.")
+    @app_commands.describe(text="Empty: show it. 'clear': erase it. Or correct it, e.g. 'background: design'")
+    @everywhere
+    async def profile(
+        self, interaction: discord.Interaction, text: app_commands.Range[str, 1, QUESTION_MAX] | None = None
+    ) -> None:
+        question = question_from_command(interaction_event(interaction), text or "", private=True)
+        await self.delivery.answer_interaction(interaction, question, ephemeral=True, ask=self.coach.profile)
+
+    @app_commands.command(name="journey", description="Start a guided coaching journey; only you see it.")
+    @app_commands.describe(journey="Which journey (leave empty to see them all)")
+    @everywhere
+    async def journey(self, interaction: discord.Interaction, journey: str | None = None) -> None:
+        event = interaction_event(interaction)
+        language = language_hint(event.locale) or "en"
+        try:
+            journeys = await self.delivery.quick(self.coach.journeys, language)
+        except Exception:
+            log.exception("listing journeys failed")
+            await self.delivery.respond(interaction, render_notice(label(language, "error")), ephemeral=True)
+            return
+        chosen = pick_journey(journeys, journey or "")
+        if chosen is None:
+            key = "journey_pick" if journeys else "journey_none"
+            await self.delivery.respond(interaction, render_offers(label(language, key), journeys, language), ephemeral=True)
+            return
+        question = question_from_command(event, chosen.label, private=True, action=chosen.action)
+        await self.delivery.answer_interaction(interaction, question, ephemeral=True)
+
+    @journey.autocomplete("journey")
+    async def journey_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        language = language_hint(interaction_event(interaction).locale) or "en"
+        try:
+            journeys = await self.delivery.quick(self.coach.journeys, language)
+        except Exception:
+            log.exception("journey autocomplete failed; offering no choices")
+            return []
+        return [app_commands.Choice(name=name, value=value) for name, value in journey_choices(journeys, current)]
+
     @app_commands.command(name="topics", description="Browse the guide's sections and get a short summary.")
     @everywhere
     async def topics(self, interaction: discord.Interaction) -> None:
@@ -113,4 +165,4 @@ class CoachCommands(commands.Cog):
         except Exception:
             log.exception("help text failed")
             text = label(language, "empty")
-        await self.delivery.finish_interaction(interaction, [render_help(text)])
+        await self.delivery.finish_interaction(interaction, [render_help(text, language)])

@@ -1,4 +1,4 @@
-"""What the coach's buttons and the topic picker do when clicked: follow-ups, 👍/👎, Share, forget, topics."""
+"""What the coach's buttons and pickers do when clicked: follow-ups, offers, 👍/👎, Share, forget, topics."""
 
 from __future__ import annotations
 
@@ -8,16 +8,19 @@ from collections.abc import Callable
 import discord
 
 from bot.adapters.discord.delivery import NO_MENTIONS, Delivery, defer, guarded
-from bot.adapters.discord.events import interaction_event
+from bot.adapters.discord.events import components_of, interaction_event
 from bot.adapters.discord.render import OutgoingMessage, label, render_embeds, render_notice
 from bot.adapters.discord.translate import (
+    OFFER,
+    OFFER_PICK,
     InteractionEvent,
     language_hint,
+    offer_click,
     question_for_topic,
     question_from_follow_up,
     topic_key,
 )
-from bot.models import Platform
+from bot.models import Action, Platform
 from bot.ports import CoachPort
 
 log = logging.getLogger(__name__)
@@ -36,7 +39,14 @@ class ComponentHandlers:
         if not self.allowed(event):
             await self.delivery.respond(interaction, render_notice(label(language_hint(event.locale), "not_allowed")), ephemeral=True)
             return
-        handler = {"fu": self.follow_up, "rate": self.rate, "share": self.share, "forget": self.forget}.get(action)
+        handler = {
+            "fu": self.follow_up,
+            OFFER: self.offer,
+            OFFER_PICK: self.offer,
+            "rate": self.rate,
+            "share": self.share,
+            "forget": self.forget,
+        }.get(action)
         if handler is None or not args:
             log.warning("ignoring malformed component id %r", interaction.data)
             await defer(interaction, thinking=False)
@@ -44,8 +54,24 @@ class ComponentHandlers:
         await handler(interaction, event, args, label_text)
 
     async def follow_up(self, interaction: discord.Interaction, event: InteractionEvent, args: list[str], text: str) -> None:
-        thread = args[0]
-        question = question_from_follow_up(event, text.removesuffix("…"), thread)
+        await self._continue(interaction, event, text.removesuffix("…"), args[0])
+
+    async def offer(self, interaction: discord.Interaction, event: InteractionEvent, args: list[str], _: str) -> None:
+        """An offer (a control, a journey step, a reminder opt-in) is asked like a follow-up, its Action attached."""
+        data = interaction.data or {}
+        values = [str(value) for value in data.get("values") or []]  # type: ignore[union-attr]
+        click = offer_click(str(data.get("custom_id") or ""), values, components_of(interaction.message))
+        if click is None:
+            log.warning("ignoring an offer this bot cannot read: %r", interaction.data)
+            await defer(interaction, thinking=False)
+            return
+        await self._continue(interaction, event, click.label, click.thread, click.action)
+
+    async def _continue(
+        self, interaction: discord.Interaction, event: InteractionEvent, text: str, thread: str, action: Action | None = None
+    ) -> None:
+        """Ask in the conversation of the clicked message: privately (with Share) if that message was ephemeral."""
+        question = question_from_follow_up(event, text, thread, action)
         private = event.message_ephemeral
         await self.delivery.answer_interaction(interaction, question, ephemeral=private, share=private)
 

@@ -1,4 +1,5 @@
-"""Deliver coach answers on Discord: defer at once, stream by throttled edits, then edit/follow up; never raise."""
+"""Deliver coach answers on Discord: defer at once, stream by throttled edits, then edit/follow up; private answers
+reach the asker only; never raise."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import discord
 from bot.adapters.discord.render import OutgoingMessage, label, render_embeds, render_notice, render_text
 from bot.adapters.discord.stream import ThrottledPreview
 from bot.adapters.discord.views import message_kwargs
-from bot.models import Answer, Language, Question
+from bot.models import Answer, Language, Privacy, Question
 from bot.ports import CoachPort
 
 log = logging.getLogger(__name__)
@@ -129,8 +130,12 @@ class Delivery:
             log.exception("language detection failed; answering UI text in English")
             return question.language_hint or "en"
 
-    async def _answer(self, question: Question, preview: ThrottledPreview | None) -> Answer | None:
+    async def _answer(
+        self, question: Question, preview: ThrottledPreview | None, ask: Callable[[Question], Answer] | None = None
+    ) -> Answer | None:
         try:
+            if ask is not None:
+                return await self.slow(ask, question)
             return await self.slow(self.coach.answer, question, preview.on_token if preview else None)
         except Exception:
             log.exception("the coach failed on question %s (%s)", question.id, question.conversation_key)
@@ -142,23 +147,36 @@ class Delivery:
     # --- interactions --------------------------------------------------------------------------
 
     async def answer_interaction(
-        self, interaction: discord.Interaction, question: Question, *, ephemeral: bool, share: bool = False
+        self,
+        interaction: discord.Interaction,
+        question: Question,
+        *,
+        ephemeral: bool,
+        share: bool = False,
+        ask: Callable[[Question], Answer] | None = None,
     ) -> None:
+        """Answer through the interaction; `ask` replaces `coach.answer` for calls that do not stream (/profile)."""
         if not await defer(interaction, ephemeral=ephemeral):
             return
-        if not question.text:
+        if ask is None and not question.text:
             await self.finish_interaction(interaction, [render_notice(label(question.language_hint, "empty"))])
             return
 
         async def show(text: str) -> None:
             await interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
 
-        answer = await self._answer(question, ThrottledPreview(show, self.stream_interval))
+        answer = await self._answer(question, None if ask else ThrottledPreview(show, self.stream_interval), ask)
         if answer is None:
             error = label(await self.language_of(question), "error")
             await self.finish_interaction(interaction, [render_notice(error)])
             return
-        messages = render_embeds(answer, thread=question.thread, share=share)
+        messages = render_embeds(answer, thread=question.thread, share=share and not answer.private)
+        if answer.private and not ephemeral:
+            # The deferred message is public, so it only says the answer is private; the answer follows as ephemeral
+            # follow-ups. The edit must come first: Discord makes the first follow-up after a deferral replace the
+            # deferred message, with the deferral's visibility.
+            messages = [render_notice(label(answer.language, "sent_privately")), *messages]
+            ephemeral = True
         await self.finish_interaction(interaction, messages, ephemeral=ephemeral)
 
     async def finish_interaction(
@@ -193,10 +211,26 @@ class Delivery:
         if answer is None:
             await self._deliver(reply, [render_notice(label(await self.language_of(question), "error"))], message.id)
             return
+        if answer.private and question.privacy is not Privacy.DM:
+            await self._deliver_by_dm(reply, message, answer)
+            return
         delivered = await self._deliver(reply, render_embeds(answer, thread=question.thread), message.id)
         if delivered is False:
             # most likely the channel lacks "Embed Links": send the same answer as plain text
             await self._deliver(reply, render_text(answer, thread=question.thread), message.id, retry=False)
+
+    async def _deliver_by_dm(self, reply: _Reply, message: discord.Message, answer: Answer) -> None:
+        """A private answer to a message in a shared channel goes to the asker's DMs (its buttons then continue the
+        DM conversation); the channel only gets a note."""
+        sent = True
+        try:
+            for outgoing in render_embeds(answer, thread=""):
+                await message.author.send(**message_kwargs(outgoing))
+        except discord.HTTPException as exc:
+            log.warning("could not DM a private answer to the author of message %s (%s)", message.id, describe(exc))
+            sent = False
+        note = render_notice(label(answer.language, "sent_by_dm" if sent else "dm_closed"))
+        await self._deliver(reply, [note], message.id, retry=False)
 
     async def _deliver(
         self, reply: _Reply, messages: Sequence[OutgoingMessage], source_id: int, *, retry: bool = True

@@ -27,6 +27,11 @@ def _parent_of(channel: object) -> str | None:
     return None
 
 
+def components_of(message: discord.Message | None) -> list[dict]:
+    """A message's components as Discord's raw payloads, for the translator."""
+    return [row.to_dict() for row in message.components] if message is not None else []  # type: ignore[misc]
+
+
 def reply_target(message: discord.Message) -> ReplyTarget | None:
     reference = message.reference
     if reference is None or reference.message_id is None:
@@ -38,7 +43,7 @@ def reply_target(message: discord.Message) -> ReplyTarget | None:
     return ReplyTarget(
         message_id=str(reference.message_id),
         author_id=str(resolved.author.id),
-        thread_marker=thread_marker(row.to_dict() for row in resolved.components),
+        thread_marker=thread_marker(components_of(resolved)),
         parent_id=_str(parent),
     )
 

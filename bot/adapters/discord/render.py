@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
+from bot.adapters.discord.layout import BUTTON_LABEL_LIMIT, BUTTONS_PER_ROW, ButtonSpec, Row, arrange, clip
 from bot.adapters.discord.split import split_text
 from bot.adapters.discord.translate import custom_id
-from bot.models import Answer, Language
+from bot.models import Answer, Language, Offer, Reminder
 
 MESSAGE_LIMIT = 2000
 EMBED_DESCRIPTION_LIMIT = 4096
@@ -15,14 +15,10 @@ EMBED_TOTAL_LIMIT = 6000
 FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FOOTER_LIMIT = 2048
-BUTTON_LABEL_LIMIT = 80
-BUTTONS_PER_ROW = 5
 MAX_SOURCE_FIELDS = 5
 SNIPPET_CHARS = 300
 EMBED_COLOR = 0x5865F2
 CURSOR = " ▌"
-
-Style = Literal["primary", "secondary", "success", "danger"]
 
 LABELS: dict[Language, dict[str, str]] = {
     "en": {
@@ -32,7 +28,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "empty": "Ask me something about becoming an AI product manager.",
         "topics_pick": "Pick a section of the guide for a short summary:",
         "topic_gone": "That section is no longer in the guide. Try /topics again.",
-        "forget_confirm": "Erase everything the coach stored about you on Discord (conversation memory and feedback)?",
+        "forget_confirm": "Erase everything the coach stored about you on Discord (conversation memory, profile, journeys, reminders and feedback)?",
         "forget_yes": "Erase my data",
         "forget_no": "Cancel",
         "forget_done": "Done: {count} stored item(s) erased.",
@@ -42,6 +38,17 @@ LABELS: dict[Language, dict[str, str]] = {
         "unknown_answer": "I could not find that answer any more, so the feedback was not stored.",
         "shared_by": "Shared by <@{user}>:",
         "not_allowed": "The coach is not enabled here.",
+        "pick_step": "Choose an answer…",
+        "pick_control": "Reshape this answer…",
+        "sent_privately": "🔒 This answer is about you, so only you can see it: I sent it to you privately.",
+        "sent_by_dm": "🔒 This answer is about you, so I sent it to you as a direct message.",
+        "dm_closed": "🔒 This answer is about you, but I could not send you a direct message. "
+        "Use /profile here: only you will see the reply.",
+        "journey_pick": "Pick a coaching journey:",
+        "journey_none": "No coaching journeys are available right now.",
+        "reminder": "⏰ Reminder from your coach:",
+        "commands": "**Commands:** /ask (everyone sees the answer) · /coach (only you) · /journey (a guided coaching "
+        "journey) · /profile (what I know about you; only you see it) · /topics · /forget · /help",
     },
     "de": {
         "share": "Teilen",
@@ -50,7 +57,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "empty": "Frag mich etwas dazu, wie man KI-Produktmanager wird.",
         "topics_pick": "Wähle einen Abschnitt des Leitfadens für eine kurze Zusammenfassung:",
         "topic_gone": "Diesen Abschnitt gibt es nicht mehr. Probier /topics noch einmal.",
-        "forget_confirm": "Alles löschen, was der Coach auf Discord über dich gespeichert hat (Gesprächsverlauf und Feedback)?",
+        "forget_confirm": "Alles löschen, was der Coach auf Discord über dich gespeichert hat (Gesprächsverlauf, Profil, Coaching-Reisen, Erinnerungen und Feedback)?",
         "forget_yes": "Meine Daten löschen",
         "forget_no": "Abbrechen",
         "forget_done": "Erledigt: {count} gespeicherte(s) Element(e) gelöscht.",
@@ -60,27 +67,28 @@ LABELS: dict[Language, dict[str, str]] = {
         "unknown_answer": "Diese Antwort kenne ich nicht mehr, daher wurde das Feedback nicht gespeichert.",
         "shared_by": "Geteilt von <@{user}>:",
         "not_allowed": "Der Coach ist hier nicht aktiviert.",
+        "pick_step": "Wähle eine Antwort…",
+        "pick_control": "Diese Antwort anpassen…",
+        "sent_privately": "🔒 Diese Antwort betrifft dich persönlich, daher siehst nur du sie: Ich habe sie dir privat geschickt.",
+        "sent_by_dm": "🔒 Diese Antwort betrifft dich persönlich, daher habe ich sie dir als Direktnachricht geschickt.",
+        "dm_closed": "🔒 Diese Antwort betrifft dich persönlich, aber ich konnte dir keine Direktnachricht schicken. "
+        "Nutze hier /profile: Die Antwort siehst nur du.",
+        "journey_pick": "Wähle eine Coaching-Reise:",
+        "journey_none": "Gerade sind keine Coaching-Reisen verfügbar.",
+        "reminder": "⏰ Erinnerung von deinem Coach:",
+        "commands": "**Befehle:** /ask (alle sehen die Antwort) · /coach (nur du) · /journey (eine geführte "
+        "Coaching-Reise) · /profile (was ich über dich weiß; nur du siehst es) · /topics · /forget · /help",
     },
 }
 
 
 @dataclass(frozen=True)
-class ButtonSpec:
-    """One button; the client turns it into a discord.ui item whose custom_id routes the click back."""
-
-    custom_id: str
-    label: str = ""
-    style: Style = "secondary"
-    emoji: str | None = None
-
-
-@dataclass(frozen=True)
 class OutgoingMessage:
-    """One message to send or edit: content or embeds, plus rows of buttons."""
+    """One message to send or edit: content or embeds, plus rows of components (buttons or one select)."""
 
     content: str | None = None
     embeds: tuple[dict, ...] = ()
-    rows: tuple[tuple[ButtonSpec, ...], ...] = field(default=())
+    rows: tuple[Row, ...] = field(default=())
 
 
 def label(language: Language | None, key: str, **values: object) -> str:
@@ -88,28 +96,38 @@ def label(language: Language | None, key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _placeholders(language: Language | None) -> tuple[str, str]:
+    """What an offer select says before a pick: for a journey step, and for controls."""
+    return label(language, "pick_step"), label(language, "pick_control")
 
 
-def answer_rows(answer: Answer, *, thread: str, share: bool = False) -> tuple[tuple[ButtonSpec, ...], ...]:
-    """Follow-up suggestions (one per button, ≤5), then 👍/👎 carrying the answer id and the conversation root."""
-    rows: list[tuple[ButtonSpec, ...]] = []
-    follow_ups = [
-        ButtonSpec(custom_id("fu", thread, str(index)), _clip(text, BUTTON_LABEL_LIMIT), "primary")
+def answer_rows(answer: Answer, *, thread: str, share: bool = False) -> tuple[Row, ...]:
+    """The answer's offers, follow-up suggestions (one per button, ≤5), then 👍/👎 carrying the answer id and the
+    conversation root (the reply chain's marker), all laid out within Discord's limits."""
+    follow_ups = tuple(
+        ButtonSpec(custom_id("fu", thread, str(index)), clip(text, BUTTON_LABEL_LIMIT), "primary")
         for index, text in enumerate(answer.follow_ups[:BUTTONS_PER_ROW])
         if text.strip()
-    ]
-    if follow_ups:
-        rows.append(tuple(follow_ups))
-    actions = [
+    )
+    closing = [
         ButtonSpec(custom_id("rate", "up", answer.id, thread), emoji="👍"),
         ButtonSpec(custom_id("rate", "down", answer.id, thread), emoji="👎"),
     ]
     if share:
-        actions.append(ButtonSpec(custom_id("share", answer.id), label(answer.language, "share"), "success", "📣"))
-    rows.append(tuple(actions))
-    return tuple(rows)
+        closing.append(ButtonSpec(custom_id("share", answer.id), label(answer.language, "share"), "success", "📣"))
+    return arrange(
+        answer.offers, thread, follow_ups=follow_ups, closing=tuple(closing), placeholders=_placeholders(answer.language)
+    )
+
+
+def render_offers(text: str, offers: list[Offer], language: Language | None, *, thread: str = "") -> OutgoingMessage:
+    """A short message with offers under it (e.g. the journeys /journey can start)."""
+    return OutgoingMessage(content=clip(text, MESSAGE_LIMIT), rows=arrange(offers, thread, placeholders=_placeholders(language)))
+
+
+def render_reminder(reminder: Reminder) -> OutgoingMessage:
+    """A due check-in reminder, as a direct message."""
+    return OutgoingMessage(content=clip(f"{label(reminder.language, 'reminder')}\n{reminder.text.strip()}", MESSAGE_LIMIT))
 
 
 def source_fields(answer: Answer, budget: int) -> list[dict]:
@@ -120,8 +138,8 @@ def source_fields(answer: Answer, budget: int) -> list[dict]:
         if source.section in seen or len(fields) == MAX_SOURCE_FIELDS:
             continue
         seen.add(source.section)
-        name = _clip(f"📖 {source.title}", FIELD_NAME_LIMIT)
-        value = _clip(source.snippet.strip() or source.section, min(SNIPPET_CHARS, FIELD_VALUE_LIMIT))
+        name = clip(f"📖 {source.title}", FIELD_NAME_LIMIT)
+        value = clip(source.snippet.strip() or source.section, min(SNIPPET_CHARS, FIELD_VALUE_LIMIT))
         if len(name) + len(value) > budget:
             break
         budget -= len(name) + len(value)
@@ -137,7 +155,7 @@ def render_embeds(answer: Answer, *, thread: str, share: bool = False) -> list[O
         embed: dict = {"description": part, "color": EMBED_COLOR}
         last = index == len(parts) - 1
         if last:
-            footer = _clip(answer.notice, FOOTER_LIMIT) if answer.notice else ""
+            footer = clip(answer.notice, FOOTER_LIMIT) if answer.notice else ""
             if footer:
                 embed["footer"] = {"text": footer}
             fields = source_fields(answer, EMBED_TOTAL_LIMIT - len(part) - len(footer))
@@ -173,12 +191,13 @@ def render_preview(text: str, limit: int = MESSAGE_LIMIT) -> str:
 
 def render_notice(text: str) -> OutgoingMessage:
     """A short plain message (confirmations, friendly errors)."""
-    return OutgoingMessage(content=_clip(text, MESSAGE_LIMIT))
+    return OutgoingMessage(content=clip(text, MESSAGE_LIMIT))
 
 
-def render_help(text: str) -> OutgoingMessage:
-    """The core's help text as one embed."""
-    return OutgoingMessage(embeds=({"description": _clip(text.strip(), EMBED_DESCRIPTION_LIMIT), "color": EMBED_COLOR},))
+def render_help(text: str, language: Language | None = None) -> OutgoingMessage:
+    """The core's help text as one embed, with Discord's commands under it."""
+    body = f"{text.strip()}\n\n{label(language, 'commands')}"
+    return OutgoingMessage(embeds=({"description": clip(body, EMBED_DESCRIPTION_LIMIT), "color": EMBED_COLOR},))
 
 
 def render_forget_confirm(user_id: str, language: Language | None) -> OutgoingMessage:

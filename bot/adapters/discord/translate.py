@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from bot.models import Language, Platform, Privacy, Question, Topic
+from bot.models import Action, ActionKind, Language, Offer, Platform, Privacy, Question, Topic
 
 CUSTOM_ID_PREFIX = "pmc"
 CHOICE_LIMIT = 100  # Discord caps autocomplete choice names and values at 100 characters
 MAX_CHOICES = 25
 EPHEMERAL_FLAG = 1 << 6
+CUSTOM_ID_LIMIT = 100
+OFFER = "act"  # a button carrying an Action: pmc:act:<kind>:<thread>:<value>
+OFFER_PICK = "pick"  # a select of offers: pmc:pick:<thread>:<n> (n tells two selects apart), values <kind>:<value>
 
 
 class Context(IntEnum):
@@ -84,6 +87,89 @@ def parse_custom_id(value: str) -> tuple[str, list[str]] | None:
     return parts[1], parts[2:]
 
 
+def offer_custom_id(action: Action, thread: str) -> str:
+    """The button id for one offer; the thread comes before the value, so a value may itself contain colons."""
+    return custom_id(OFFER, action.kind.value, thread, action.value)
+
+
+def offer_option_value(action: Action) -> str:
+    """A select option's value for one offer (the select's own id carries the thread)."""
+    return f"{action.kind.value}:{action.value}"
+
+
+def action_from(kind: str, value: str) -> Action | None:
+    """An Action from an id's parts, or None when it names no known kind (an id from an older or foreign bot)."""
+    try:
+        return Action(kind=ActionKind(kind), value=value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class OfferClick:
+    """A click on an offer: what it means, which conversation it continues, and the label the user saw."""
+
+    action: Action
+    thread: str
+    label: str
+
+
+def _component_label(components: Iterable[Mapping[str, Any]], component_id: str, value: str | None) -> str:
+    """The label of the clicked button, or of the picked option in the clicked select (raw component payloads)."""
+    for row in components:
+        for component in row.get("components", []) or []:
+            if component.get("custom_id") != component_id:
+                continue
+            if value is None:
+                return str(component.get("label") or "")
+            for option in component.get("options", []) or []:
+                if option.get("value") == value:
+                    return str(option.get("label") or "")
+    return ""
+
+
+def offer_click(component_id: str, values: Iterable[str], components: Iterable[Mapping[str, Any]]) -> OfferClick | None:
+    """Decode a click on an offer button or an offer select; None for any other component or a malformed id."""
+    parsed = parse_custom_id(component_id)
+    if parsed is None:
+        return None
+    action_name, args = parsed
+    picked = next(iter(values), None)
+    if action_name == OFFER and len(args) >= 3:
+        action = action_from(args[0], ":".join(args[2:]))
+        thread, value = args[1], None
+    elif action_name == OFFER_PICK and args and picked:
+        kind, _, option = str(picked).partition(":")
+        action = action_from(kind, option)
+        thread, value = args[0], str(picked)
+    else:
+        return None
+    if action is None:
+        return None
+    text = _component_label(components, component_id, value) or action.value
+    return OfferClick(action=action, thread=thread, label=" ".join(text.split()))
+
+
+def pick_journey(journeys: Iterable[Offer], chosen: str) -> Offer | None:
+    """The journey a /journey option names: by id (autocomplete's value) or by its label, typed by hand."""
+    needle = " ".join(chosen.split()).casefold()
+    if not needle:
+        return None
+    offers = list(journeys)
+    by_id = next((o for o in offers if o.action.value.casefold() == needle), None)
+    return by_id or next((o for o in offers if o.label.casefold() == needle), None)
+
+
+def journey_choices(journeys: Iterable[Offer], current: str) -> list[tuple[str, str]]:
+    """/journey's autocomplete: (label, journey id) for the journeys whose label contains what was typed."""
+    needle = " ".join(current.split()).casefold()
+    return [
+        (offer.label[:CHOICE_LIMIT], offer.action.value[:CHOICE_LIMIT])
+        for offer in journeys
+        if needle in offer.label.casefold()
+    ][:MAX_CHOICES]
+
+
 def thread_marker(components: Iterable[Mapping[str, Any]]) -> str | None:
     """Find the conversation root stamped on a bot message's rating buttons (raw component payloads)."""
     for row in components:
@@ -135,6 +221,13 @@ def message_event_from_payload(data: Mapping[str, Any]) -> MessageEvent:
         mention_ids=frozenset(str(user["id"]) for user in data.get("mentions") or []),
         reply_to=reply_target_from_payload(data),
     )
+
+
+def offer_click_from_payload(data: Mapping[str, Any]) -> OfferClick | None:
+    """Decode a MESSAGE_COMPONENT interaction's `d` object that clicked an offer."""
+    component = data.get("data") or {}
+    components = (data.get("message") or {}).get("components") or []
+    return offer_click(str(component.get("custom_id") or ""), [str(v) for v in component.get("values") or []], components)
 
 
 def interaction_event_from_payload(data: Mapping[str, Any]) -> InteractionEvent:
@@ -238,8 +331,11 @@ def interaction_privacy(event: InteractionEvent, *, private: bool) -> Privacy:
     return Privacy.PRIVATE if private else Privacy.CHANNEL
 
 
-def question_from_command(event: InteractionEvent, text: str, *, private: bool) -> Question:
-    """/ask (public) starts a conversation rooted at the interaction; /coach is the user's private one."""
+def question_from_command(
+    event: InteractionEvent, text: str, *, private: bool, action: Action | None = None
+) -> Question:
+    """/ask (public) starts a conversation rooted at the interaction; /coach, /profile, /journey are the user's
+    private one."""
     privacy = interaction_privacy(event, private=private)
     return Question(
         platform=Platform.DISCORD,
@@ -250,11 +346,13 @@ def question_from_command(event: InteractionEvent, text: str, *, private: bool) 
         privacy=privacy,
         text=" ".join(text.split()),
         language_hint=language_hint(event.locale),
+        action=action,
     )
 
 
-def question_from_follow_up(event: InteractionEvent, text: str, thread: str) -> Question:
-    """A follow-up button continues the conversation of the message it sits on, privately if that was ephemeral."""
+def question_from_follow_up(event: InteractionEvent, text: str, thread: str, action: Action | None = None) -> Question:
+    """A follow-up or offer button continues the conversation of the message it sits on, privately if that was
+    ephemeral; an offer's Action travels with its label as the text."""
     privacy = interaction_privacy(event, private=event.message_ephemeral)
     return Question(
         platform=Platform.DISCORD,
@@ -265,6 +363,7 @@ def question_from_follow_up(event: InteractionEvent, text: str, thread: str) -> 
         privacy=privacy,
         text=" ".join(text.split()),
         language_hint=language_hint(event.locale),
+        action=action,
     )
 
 

@@ -1,4 +1,5 @@
-"""Persistent (restart-proof) buttons and the topic picker, as discord.py DynamicItems routed by custom_id."""
+"""Persistent (restart-proof) buttons, offer selects and the topic picker, as discord.py DynamicItems routed by
+custom_id."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any, Protocol
 
 import discord
 
-from bot.adapters.discord.render import ButtonSpec, OutgoingMessage
-from bot.adapters.discord.translate import custom_id, topic_key
+from bot.adapters.discord.layout import ButtonSpec, SelectSpec
+from bot.adapters.discord.render import OutgoingMessage
+from bot.adapters.discord.translate import OFFER_PICK, custom_id, topic_key
 from bot.models import Topic
 
 STYLES = {
@@ -34,7 +36,7 @@ def _router(interaction: discord.Interaction) -> ComponentRouter:
     return interaction.client.components  # type: ignore[attr-defined]
 
 
-class CoachButton(discord.ui.DynamicItem[discord.ui.Button], template=r"pmc:(?P<action>fu|rate|share|forget):(?P<args>.*)"):
+class CoachButton(discord.ui.DynamicItem[discord.ui.Button], template=r"pmc:(?P<action>fu|rate|share|forget|act):(?P<args>.*)"):
     """Every coach button; the action and its arguments live in the custom_id, so clicks survive restarts."""
 
     def __init__(self, spec: ButtonSpec, row: int | None = None) -> None:
@@ -64,6 +66,27 @@ class CoachButton(discord.ui.DynamicItem[discord.ui.Button], template=r"pmc:(?P<
         await _router(interaction).on_button(interaction, match["action"], args, self.item.label or "")
 
 
+class OfferSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"pmc:{OFFER_PICK}:(?P<args>.*)"):
+    """Offers that did not fit as buttons; the id carries the conversation, option values the Action."""
+
+    def __init__(self, spec: SelectSpec, row: int | None = None) -> None:
+        options = [discord.SelectOption(label=text, value=value) for text, value in spec.options]
+        super().__init__(
+            discord.ui.Select(custom_id=spec.custom_id, options=options, placeholder=spec.placeholder or None),
+            row=row,
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str], /
+    ) -> OfferSelect:
+        options = tuple((option.label, option.value) for option in item.options)
+        return cls(SelectSpec(item.custom_id or "", options, item.placeholder or ""))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _router(interaction).on_button(interaction, OFFER_PICK, self.item.custom_id.split(":")[2:], "")
+
+
 class TopicSelect(discord.ui.DynamicItem[discord.ui.Select], template=re.escape(TOPIC_SELECT_ID)):
     """The /topics picker; option values are stable hashes of the German section headings."""
 
@@ -85,11 +108,14 @@ class TopicSelect(discord.ui.DynamicItem[discord.ui.Select], template=re.escape(
 
 
 def build_view(message: OutgoingMessage, *, timeout: float | None = None) -> discord.ui.View | None:
-    """The buttons of one outgoing message, or None when it has none."""
+    """The components of one outgoing message, or None when it has none."""
     if not message.rows:
         return None
     view = discord.ui.View(timeout=timeout)
     for index, row in enumerate(message.rows):
+        if isinstance(row, SelectSpec):
+            view.add_item(OfferSelect(row, row=index))
+            continue
         for spec in row:
             view.add_item(CoachButton(spec, row=index))
     return view
