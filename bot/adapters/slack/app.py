@@ -24,6 +24,7 @@ from bot.adapters.slack.listeners import (
     register_errors,
     register_events,
 )
+from bot.adapters.slack.screen import screen
 from bot.adapters.slack.stream import StreamTiming
 from bot.ports import CoachPort
 from bot.settings import Settings
@@ -82,6 +83,24 @@ def build_app(
     return app
 
 
+def http_app(app: AsyncApp, signing_secret: str, port: int = 3000) -> web.Application:
+    """Bolt's aiohttp app at EVENTS_PATH, behind a screen that answers malformed or unsigned requests with
+    400/401 and one log line before Bolt parses anything (Bolt would raise and answer 500 on some)."""
+    web_app = app.web_app(path=EVENTS_PATH, port=port)
+
+    @web.middleware
+    async def screened(request: web.Request, handler):  # type: ignore[no-untyped-def]
+        if request.method == "POST" and request.path == EVENTS_PATH:
+            rejection = screen(request.headers, await request.read(), signing_secret)
+            if rejection is not None:
+                log.warning("rejected a request to %s with %d: %s", EVENTS_PATH, rejection.status, rejection.reason)
+                return web.Response(status=rejection.status, text=rejection.reason)
+        return await handler(request)
+
+    web_app.middlewares.append(screened)
+    return web_app
+
+
 def uses_http(settings: Settings, http: bool) -> bool:
     """HTTP mode when asked for, or when there is no app-level token for Socket Mode."""
     if http or settings.slack_app_token is None:
@@ -109,7 +128,8 @@ async def serve(
     app = app or build_app(settings, coach)
     stop = stop or asyncio.Event()
     if use_http:
-        runner = web.AppRunner(app.web_app(path=EVENTS_PATH, port=port))
+        assert settings.slack_signing_secret is not None  # uses_http checked it
+        runner = web.AppRunner(http_app(app, settings.slack_signing_secret.get_secret_value(), port))
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
         log.info("Slack adapter listening on http://%s:%d%s", host, port, EVENTS_PATH)
