@@ -103,3 +103,13 @@ async def test_the_running_app_answers_400_or_401_with_one_line_and_no_traceback
 def test_stale_timestamps_are_401():
     assert check(GOOD, timestamp=str(NOW - 6 * 60))[0] == 401
     assert check(GOOD, timestamp=str(int(time.time())))[0] == 401  # NOW is fixed in 2023
+
+
+async def test_lone_surrogates_in_a_signed_event_are_replaced(coach, tmp_path):
+    body = payload("app_mention")
+    body["event"]["text"] = body["event"]["text"] + " \udfff\ud800"  # json.dumps escapes them; low before high: lone
+    async with http_harness(coach, tmp_path) as h:
+        assert (await h.http.event(body)).status == 200
+        await h.api.wait_calls("chat.postMessage")
+    (question,) = coach.questions
+    assert question.text.endswith("\ufffd\ufffd") and question.text.encode("utf-8")

@@ -10,11 +10,11 @@ import signal
 from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.bridge import SlackBridge
+from bot.adapters.slack.connection import CoachSocketModeHandler
 from bot.adapters.slack.delivery import RetryPolicy, SlackDelivery
 from bot.adapters.slack.listeners import (
     register_actions,
@@ -139,7 +139,7 @@ async def serve(
             await runner.cleanup()
         return
     assert settings.slack_app_token is not None
-    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    handler = CoachSocketModeHandler(app, settings.slack_app_token.get_secret_value())
     await handler.connect_async()
     log.info("Slack adapter connected over Socket Mode")
     try:

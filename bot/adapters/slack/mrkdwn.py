@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.adapters.wire import scrub
+
 ZWSP = "\u200b"
 SECTION_LIMIT = 3000
 
@@ -74,14 +76,14 @@ def unescape(text: str) -> str:
 
 def from_slack(text: str, bot_user_id: str | None = None) -> str:
     """Slack message markup -> the plain text the core expects: the bot's own mention removed,
-    other mentions, channels and links turned into readable words, entities decoded."""
+    other mentions, channels and links turned into readable words, entities decoded, lone surrogates replaced."""
 
     def user(match: re.Match[str]) -> str:
         if bot_user_id and match.group("id") == bot_user_id:
             return " "
         return "@" + (match.group("label") or match.group("id"))
 
-    text = _USER_MENTION.sub(user, text or "")
+    text = _USER_MENTION.sub(user, scrub(text or ""))
     text = _CHANNEL_LINK.sub(lambda m: "#" + (m.group("label") or m.group("id")), text)
     text = _URL_LINK.sub(lambda m: m.group("label") or m.group("url").removeprefix("mailto:"), text)
     text = _MASS_PING_TOKEN.sub(lambda m: "@" + _ping_label(m.group("body")), text)
