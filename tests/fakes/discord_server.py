@@ -228,6 +228,16 @@ class FakeDiscord:
         await ws.send_str(frame)
         return seq
 
+    async def send_raw(self, data: str | bytes) -> None:
+        """One frame exactly as given, to test malformed input (bytes: a text frame carrying them, even invalid UTF-8)."""
+        await self.wait_for(lambda: self._ws is not None and not self._ws.closed and self._identified)
+        ws = self._ws
+        assert ws is not None
+        if isinstance(data, str):
+            await ws.send_str(data)
+        else:
+            await ws._writer.send_frame(data, WSMsgType.TEXT)  # type: ignore[union-attr]
+
     def lose(self, event: str, data: dict) -> int:
         """An event the bot missed (sequenced but never delivered); a RESUME must replay it."""
         self._seq += 1

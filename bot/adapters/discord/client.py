@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -14,6 +15,7 @@ from bot.adapters.discord.components import ComponentHandlers
 from bot.adapters.discord.delivery import Delivery, describe
 from bot.adapters.discord.endpoints import DiscordEndpoints
 from bot.adapters.discord.events import interaction_event, message_event
+from bot.adapters.discord.frames import guarded
 from bot.adapters.discord.render import label
 from bot.adapters.discord.translate import (
     InteractionEvent,
@@ -103,6 +105,17 @@ class CoachBot(commands.Bot):
         self.endpoints.attach(self.http)
         self.delivery = Delivery(coach, stream_interval=stream_interval, answer_workers=answer_workers)
         self.components = ComponentHandlers(coach, self.delivery, self.allows)
+
+    @property
+    def ws(self) -> Any:
+        return self._guarded_ws
+
+    @ws.setter
+    def ws(self, ws: Any) -> None:
+        # discord.py assigns each new gateway connection here: give it a frame guard (this bot's only).
+        if ws is not None:
+            ws.received_message = guarded(ws.received_message)
+        self._guarded_ws = ws
 
     def allows(self, event: InteractionEvent) -> bool:
         return is_allowed(
