@@ -13,6 +13,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.inflight import SHUTDOWN_GRACE, InFlight
 from bot.adapters.slack.bridge import SlackBridge
 from bot.adapters.slack.connection import CoachSocketModeHandler
 from bot.adapters.slack.delivery import RetryPolicy, SlackDelivery
@@ -122,30 +123,35 @@ async def serve(
     port: int = 3000,
     stop: asyncio.Event | None = None,
     app: AsyncApp | None = None,
+    grace: float = SHUTDOWN_GRACE,
 ) -> None:
-    """Run until `stop` is set (or forever). Socket Mode by default; HTTP at `EVENTS_PATH` otherwise."""
+    """Run until `stop` is set (or forever). Socket Mode by default; HTTP at `EVENTS_PATH` otherwise.
+    On stop, nothing new is received and answers in flight get up to `grace` seconds to be delivered."""
     use_http = uses_http(settings, http)
     app = app or build_app(settings, coach)
     stop = stop or asyncio.Event()
-    if use_http:
-        assert settings.slack_signing_secret is not None  # uses_http checked it
-        runner = web.AppRunner(http_app(app, settings.slack_signing_secret.get_secret_value(), port))
-        await runner.setup()
-        await web.TCPSite(runner, host, port).start()
-        log.info("Slack adapter listening on http://%s:%d%s", host, port, EVENTS_PATH)
-        try:
-            await stop.wait()
-        finally:
-            await runner.cleanup()
-        return
-    assert settings.slack_app_token is not None
-    handler = CoachSocketModeHandler(app, settings.slack_app_token.get_secret_value())
-    await handler.connect_async()
-    log.info("Slack adapter connected over Socket Mode")
-    try:
-        await stop.wait()
-    finally:
-        await handler.close_async()
+    inflight = InFlight()
+    with inflight.tracking(asyncio.get_running_loop()):
+        if use_http:
+            assert settings.slack_signing_secret is not None  # uses_http checked it
+            runner = web.AppRunner(http_app(app, settings.slack_signing_secret.get_secret_value(), port))
+            await runner.setup()
+            await web.TCPSite(runner, host, port).start()
+            log.info("Slack adapter listening on http://%s:%d%s", host, port, EVENTS_PATH)
+            try:
+                await stop.wait()
+            finally:
+                await runner.cleanup()
+        else:
+            assert settings.slack_app_token is not None
+            handler = CoachSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+            await handler.connect_async()
+            log.info("Slack adapter connected over Socket Mode")
+            try:
+                await stop.wait()
+            finally:
+                await handler.close_async()
+        await inflight.finish(grace)
 
 
 def check_settings(settings: Settings, http: bool = False) -> bool:
