@@ -12,6 +12,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.fakes.recorder import RECORDER
+
 BOT_USER_ID = "U0LAN0Z89"  # the bot mentioned in Slack's documented app_mention example
 BOT_ID = "B0LAN0Z89"
 TEAM_ID = "T123ABC456"
@@ -112,6 +114,7 @@ class FakeSlackWebApi:
     # --- handlers -----------------------------------------------------------------------------
 
     async def _record(self, bucket: list[Call], call: Call) -> None:
+        RECORDER.slack.append(call)
         async with self._changed:
             bucket.append(call)
             self._changed.notify_all()
