@@ -7,6 +7,7 @@ import time
 import pytest
 
 from bot.adapters.slack.screen import screen, signed
+from tests.fakes.coach_double import CoachDouble
 from tests.fakes.slack_harness import SIGNING_SECRET, http_harness, payload
 from tests.fakes.slack_http import sign
 
@@ -113,3 +114,22 @@ async def test_lone_surrogates_in_a_signed_event_are_replaced(coach, tmp_path):
         await h.api.wait_calls("chat.postMessage")
     (question,) = coach.questions
     assert question.text.endswith("\ufffd\ufffd") and question.text.encode("utf-8")
+
+
+@pytest.mark.parametrize("stream_chunks", [0, 5])
+async def test_model_written_mentions_never_reach_slack_raw_on_any_path(tmp_path, stream_chunks):
+    """Issue 8, failure 2: streamed answers passed <@U…> and role mentions through raw."""
+    hostile = ("Ask <@U0123ABC> or <@W0456|boss> in <#C0789|general>, ping <!subteam^S0614TZR7|@leads>, "
+               "<!here> and @channel, then some more words to stream")
+    coach = CoachDouble(script=[hostile] * 3, stream_chunks=stream_chunks)
+    async with http_harness(coach, tmp_path) as h:
+        await h.http.event(payload("app_mention"))  # a thread: streaming when stream_chunks
+        await h.http.command(payload("slash_command"))  # ephemeral
+        await h.http.event(payload("message_im"))  # a DM, top level: chat.update preview when streaming
+        await h.api.wait_for(lambda: len(h.api.calls_to("chat.postEphemeral")) == 1 and (
+            h.api.calls_to("chat.stopStream") if stream_chunks else len(h.api.calls_to("chat.postMessage")) == 2))
+        await h.api.wait_for(lambda: any("blocks" in u for u in h.api.calls_to("chat.update")) or not stream_chunks)
+        sent = json.dumps([c.args for c in h.api.calls + h.api.hooks], ensure_ascii=False)
+    for raw in ("<@U0123ABC", "<@W0456", "<#C0789", "<!subteam", "<!here", " @channel"):
+        assert raw not in sent, raw
+    assert "U0123ABC" in sent  # still readable, only defused
