@@ -6,6 +6,8 @@ import pytest
 
 from tests.fakes.turns import FakeClock
 
+pytest_plugins = ["tests.conformance.plugin"]  # every request sent to the fakes is checked against the specs
+
 
 @pytest.fixture
 def state_db(tmp_path):

@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.recorder import RECORDER
+
 APP_ID = "1100000000000000001"
 BOT_USER = {
     "id": APP_ID,
@@ -34,7 +36,8 @@ class Recorded:
     method: str
     path: str
     query: dict[str, str]
-    body: Any
+    body: Any  # parsed JSON, else the decoded text; None without a body
+    content_type: str = ""
     at: float = field(default_factory=time.perf_counter)
 
     @property
@@ -232,6 +235,16 @@ class FakeDiscord:
         await ws.send_str(frame)
         return seq
 
+    async def send_raw(self, data: str | bytes) -> None:
+        """One frame exactly as given, to test malformed input (bytes: a text frame carrying them, even invalid UTF-8)."""
+        await self.wait_for(lambda: self._ws is not None and not self._ws.closed and self._identified)
+        ws = self._ws
+        assert ws is not None
+        if isinstance(data, str):
+            await ws.send_str(data)
+        else:
+            await ws._writer.send_frame(data, WSMsgType.TEXT)  # type: ignore[union-attr]
+
     def lose(self, event: str, data: dict) -> int:
         """An event the bot missed (sequenced but never delivered); a RESUME must replay it."""
         self._seq += 1
@@ -304,10 +317,12 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body: Any = None
-        if request.can_read_body:
-            raw = await request.read()
-            body = json.loads(raw) if raw and request.content_type == "application/json" else raw.decode(errors="replace")
-        self.requests.append(Recorded(request.method, path, dict(request.query), body))
+        raw = await request.read() if request.can_read_body else b""
+        if raw:
+            body = json.loads(raw) if request.content_type == "application/json" else raw.decode(errors="replace")
+        recorded = Recorded(request.method, path, dict(request.query), body, request.content_type if raw else "")
+        self.requests.append(recorded)
+        RECORDER.discord.append(recorded)
         await self._notify()
         for fault in self.faults:
             if fault.times > 0 and fault.method == request.method and fault.pattern.search(path):

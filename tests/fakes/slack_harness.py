@@ -14,7 +14,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
-from bot.adapters.slack.app import EVENTS_PATH, build_app, serve
+from bot.adapters.slack.app import EVENTS_PATH, build_app, http_app, serve
 from bot.adapters.slack.delivery import RetryPolicy
 from bot.adapters.slack.stream import StreamTiming
 from bot.ports import CoachPort
@@ -75,7 +75,8 @@ async def http_harness(coach: CoachPort, data_dir: Path, *, timing: StreamTiming
     """The adapter's Bolt app served over HTTP on 127.0.0.1, with a signing sender pointed at it."""
     api = await (api or FakeSlackWebApi()).start()
     app, settings, sleeps = _build(coach, api, data_dir, timing, overrides)
-    runner = web.AppRunner(app.web_app(path=EVENTS_PATH), access_log=None)
+    assert settings.slack_signing_secret is not None
+    runner = web.AppRunner(http_app(app, settings.slack_signing_secret.get_secret_value()), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     port = runner.addresses[0][1]

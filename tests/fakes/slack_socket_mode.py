@@ -79,6 +79,15 @@ class FakeSocketMode:
         await self._socket.send_str(json.dumps(envelope))
         return envelope_id
 
+    async def send_raw(self, data: bytes | str) -> None:
+        """One frame exactly as given (str: a text frame; bytes: a text frame carrying these bytes, even invalid UTF-8)."""
+        await asyncio.wait_for(self.connected.wait(), 10)
+        assert self._socket is not None
+        if isinstance(data, str):
+            await self._socket.send_str(data)
+        else:
+            await self._socket._writer.send_frame(data, WSMsgType.TEXT)  # type: ignore[union-attr]
+
     async def send_event(self, body: dict, retry_attempt: int = 0, retry_reason: str = "") -> str:
         return await self.send("events_api", body, retry_attempt=retry_attempt, retry_reason=retry_reason)
 

@@ -12,17 +12,27 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.fakes.recorder import RECORDER
+
 BOT_USER_ID = "U0LAN0Z89"  # the bot mentioned in Slack's documented app_mention example
 BOT_ID = "B0LAN0Z89"
 TEAM_ID = "T123ABC456"
 MAX_SCHEDULE_AHEAD = 120 * 24 * 3600  # chat.scheduleMessage: "up to 120 days into the future"
+# Methods Slack reads only from query or form arguments (its OpenAPI document lists no JSON body for them).
+FORM_ONLY = frozenset({"users.info"})
 
 
 @dataclass
 class Call:
+    """One request as the fake received it: `args` merges query and body; the rest is kept for conformance checks."""
+
     method: str
     args: dict
     token: str
+    verb: str = "POST"
+    content_type: str = ""
+    query: dict = field(default_factory=dict)
+    body: dict | None = None  # the JSON object or form fields sent in the body; None without a body
     at: float = field(default_factory=time.monotonic)
     result: dict | None = None  # what the fake answered (e.g. the posted message's ts)
 
@@ -57,6 +67,7 @@ class FakeSlackWebApi:
     async def start(self) -> FakeSlackWebApi:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/hooks/{hook}", self._hook)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -107,22 +118,29 @@ class FakeSlackWebApi:
     # --- handlers -----------------------------------------------------------------------------
 
     async def _record(self, bucket: list[Call], call: Call) -> None:
+        RECORDER.slack.append(call)
         async with self._changed:
             bucket.append(call)
             self._changed.notify_all()
 
     @staticmethod
-    async def _args(request: web.Request) -> dict:
+    async def _read(request: web.Request) -> Call:
+        """The request as a Call: JSON bodies parsed, form bodies split (their JSON-valued fields decoded)."""
         raw = await request.read()
-        if not raw:
-            return dict(request.query)
-        if request.content_type == "application/json":
-            return json.loads(raw)
-        args = dict(parse_qsl(raw.decode()))
-        for key in ("blocks", "prompts"):
-            if isinstance(args.get(key), str):
-                args[key] = json.loads(args[key])
-        return args
+        query = dict(request.query)
+        body: dict | None = None
+        if raw and request.content_type == "application/json":
+            body = json.loads(raw)
+        elif raw:
+            body = dict(parse_qsl(raw.decode(errors="replace")))
+        args = {**query, **(body or {})}
+        if request.content_type != "application/json":
+            for key in ("blocks", "prompts"):
+                if isinstance(args.get(key), str):
+                    args[key] = json.loads(args[key])
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        return Call(request.match_info.get("method", ""), args, token, request.method, request.content_type if raw else "",
+                    query, body)
 
     def _next_failure(self, method: str) -> Failure | None:
         queue = self._failures.get(method) or []
@@ -139,23 +157,24 @@ class FakeSlackWebApi:
         return None
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
-        method = request.match_info["method"]
-        args = await self._args(request)
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        call = await self._read(request)
+        method, args = call.method, call.args
         if self.latency:
             await asyncio.sleep(self.latency)
         failure = self._next_failure(method)
+        if failure is None and method in FORM_ONLY and request.content_type == "application/json":
+            failure = Failure("user_not_found")  # what Slack answers users.info sent as a JSON body
         if failure is not None:
-            await self._record(self.calls, Call(method, args, token))
+            await self._record(self.calls, call)
             if failure.error == "disconnect":
                 assert request.transport is not None
                 request.transport.close()
                 return web.Response(status=500)
             body = {"ok": False, "error": failure.error}
             return web.json_response(body, status=failure.status, headers=failure.headers)
-        result = self._success(method, args)
-        await self._record(self.calls, Call(method, args, token, result=result))
-        return web.json_response(result)
+        call.result = self._success(method, args)
+        await self._record(self.calls, call)
+        return web.json_response(call.result)
 
     def _success(self, method: str, args: dict) -> dict:
         channel = args.get("channel") or args.get("channel_id")
@@ -209,7 +228,8 @@ class FakeSlackWebApi:
     async def _hook(self, request: web.Request) -> web.Response:
         args = json.loads(await request.read() or b"{}")
         failure = self._next_failure("response_url")
-        await self._record(self.hooks, Call("response_url:" + request.match_info["hook"], args, ""))
+        await self._record(self.hooks, Call("response_url:" + request.match_info["hook"], args, "", request.method,
+                                            request.content_type, body=args))
         if failure is not None:
             return web.Response(status=failure.status, text=failure.error, headers=failure.headers)
         return web.Response(text="ok")

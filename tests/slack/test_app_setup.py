@@ -134,8 +134,10 @@ async def test_socket_mode_app_rejects_http_requests_and_never_logs_secrets(coac
 
 
 @pytest.mark.slow
-async def test_run_serves_from_the_environment_until_sigterm(tmp_path):
-    """The CLI entry point in a real process: settings from env vars, HTTP mode, graceful stop on SIGTERM."""
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+async def test_run_serves_from_the_environment_until_a_signal_and_finishes_the_answer_in_flight(tmp_path, sig):
+    """The CLI entry point in a real process: settings from env vars, HTTP mode; on SIGTERM/SIGINT (what Procfile
+    platforms send) the answer being worked on is still delivered, then exit 0 (issue 8: it was cancelled)."""
     api = await FakeSlackWebApi().start()
     port = free_port()
     env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -143,7 +145,7 @@ async def test_run_serves_from_the_environment_until_sigterm(tmp_path):
     env.pop("SLACK_APP_TOKEN", None)
     code = ("from bot.adapters.slack.app import run; from bot.settings import Settings; "
             "from tests.fakes.coach_double import CoachDouble; "
-            f"run(Settings(_env_file=None), CoachDouble(), http=True, host='127.0.0.1', port={port})")
+            f"run(Settings(_env_file=None), CoachDouble(delay=1.5), http=True, host='127.0.0.1', port={port})")
     process = await asyncio.create_subprocess_exec(sys.executable, "-c", code, env=env, cwd=str(ROOT),
                                                    stderr=asyncio.subprocess.PIPE)
     try:
@@ -151,11 +153,12 @@ async def test_run_serves_from_the_environment_until_sigterm(tmp_path):
             reply = await post_when_up(SlackHttpSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, session),
                                        payload("app_mention"))
             assert reply.status == 200
-            (post,) = await api.wait_calls("chat.postMessage")
-            assert post["thread_ts"] == "1515449522.000016"
-        process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 20)
+            await api.wait_calls("reactions.add")  # the answer is being worked on
+        process.send_signal(sig)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
         assert process.returncode == 0, stderr.decode()[-2000:]
+        (post,) = api.calls_to("chat.postMessage")  # delivered before the process ended
+        assert post["thread_ts"] == "1515449522.000016" and post["blocks"][0]["text"]["text"].startswith("Coaching on:")
         assert BOT_TOKEN not in stderr.decode() and SIGNING_SECRET not in stderr.decode()
     finally:
         if process.returncode is None:

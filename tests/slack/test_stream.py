@@ -169,3 +169,14 @@ async def test_the_first_post_waits_for_the_thinking_status(api):
     pipe.close()
     await asyncio.wait_for(pump, 10)
     assert api.methods() == ["chat.startStream"]
+
+
+async def test_a_long_answer_streams_in_pieces_slack_accepts(api):
+    """Issue 8, failure 2: 47,300 characters held back by the throttle went out in one chat.stopStream."""
+    text = " ".join(f"token{i}" for i in range(6000))
+    live = LiveReply(delivery_for(api), THREAD, clock=StepClock(0))  # frozen: everything after the start waits
+    await stream(live, ["Hello "] + [text[i : i + 500] for i in range(0, len(text), 500)])
+    assert await live.finish(answer("Hello " + text))
+    parts = [c.args["markdown_text"] for c in api.calls if "markdown_text" in c.args]
+    assert max(len(p) for p in parts) <= 12_000 and "".join(parts) == "Hello " + text
+    assert api.methods()[0] == "chat.startStream" and api.methods()[-1] == "chat.stopStream"

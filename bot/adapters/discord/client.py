@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -15,6 +18,7 @@ from bot.adapters.discord.delivery import Delivery, describe
 from bot.adapters.discord.endpoints import DiscordEndpoints
 from bot.adapters.discord.events import interaction_event, message_event
 from bot.adapters.discord.reminders import deliver_due_reminders
+from bot.adapters.discord.frames import guarded
 from bot.adapters.discord.render import label
 from bot.adapters.discord.translate import (
     InteractionEvent,
@@ -24,6 +28,7 @@ from bot.adapters.discord.translate import (
     question_from_message,
 )
 from bot.adapters.discord.views import CoachButton, OfferSelect, TopicSelect
+from bot.adapters.inflight import SHUTDOWN_GRACE, InFlight
 from bot.ports import CoachPort
 from bot.settings import Settings
 
@@ -105,6 +110,18 @@ class CoachBot(commands.Bot):
         self.delivery = Delivery(coach, stream_interval=stream_interval, answer_workers=answer_workers)
         self.components = ComponentHandlers(coach, self.delivery, self.allows)
         self._startup_tasks: set[asyncio.Task] = set()
+        self.draining = False  # set on shutdown: new messages are no longer taken
+
+    @property
+    def ws(self) -> Any:
+        return self._guarded_ws
+
+    @ws.setter
+    def ws(self, ws: Any) -> None:
+        # discord.py assigns each new gateway connection here: give it a frame guard (this bot's only).
+        if ws is not None:
+            ws.received_message = guarded(ws.received_message)
+        self._guarded_ws = ws
 
     def allows(self, event: InteractionEvent) -> bool:
         return is_allowed(
@@ -146,7 +163,7 @@ class CoachBot(commands.Bot):
     # --- gateway events ------------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
-        if self.user is None:
+        if self.user is None or self.draining:
             return
         bot_id = str(self.user.id)
         event = message_event(message)
@@ -180,7 +197,16 @@ class CoachBot(commands.Bot):
         log.exception("unhandled error while handling Discord event %s; the bot keeps running", event_method)
 
 
-async def _serve(settings: Settings, coach: CoachPort, token: str, *, sync: bool, guild: str | None) -> None:
+async def _serve(
+    settings: Settings,
+    coach: CoachPort,
+    token: str,
+    *,
+    sync: bool,
+    guild: str | None,
+    stop: asyncio.Event | None = None,
+    grace: float = SHUTDOWN_GRACE,
+) -> None:
     message_content = True
     while True:
         bot = CoachBot(settings, coach, message_content=message_content)
@@ -190,7 +216,7 @@ async def _serve(settings: Settings, coach: CoachPort, token: str, *, sync: bool
                     await bot.login(token)
                     await bot.sync_commands(guild)
                     return
-                await bot.start(token)
+                await _run_until_stopped(bot, token, stop, grace)
                 return
             except discord.PrivilegedIntentsRequired:
                 if not message_content:
@@ -200,6 +226,32 @@ async def _serve(settings: Settings, coach: CoachPort, token: str, *, sync: bool
                     "(DMs and @mentions still work; replies to the bot work only when they ping it)"
                 )
                 message_content = False
+
+
+async def _run_until_stopped(bot: CoachBot, token: str, stop: asyncio.Event | None, grace: float) -> None:
+    """`bot.start` until `stop` is set; then no new messages are taken, answers in flight get up to `grace`
+    seconds to be delivered, and the bot closes (so `start` returns and the process exits 0)."""
+    if stop is None:
+        await bot.start(token)
+        return
+    inflight = InFlight()
+
+    async def close_when_stopped() -> None:
+        await stop.wait()
+        log.info("stopping the Discord bot")
+        bot.draining = True
+        await inflight.finish(grace)
+        await bot.close()
+
+    closer = asyncio.create_task(close_when_stopped())  # before tracking: it must not wait for itself
+    try:
+        with inflight.tracking(asyncio.get_running_loop()):
+            await bot.start(token)
+    finally:
+        if stop.is_set():
+            await closer  # let the close it started complete (cancelling it would cancel discord.py's close)
+        else:
+            closer.cancel()
 
 
 def check_settings(settings: Settings, guild: str | None = None) -> None:
@@ -215,12 +267,24 @@ def check_settings(settings: Settings, guild: str | None = None) -> None:
 
 
 def run(settings: Settings, coach: CoachPort, *, sync: bool = False, guild: str | None = None) -> None:
-    """Run the Discord bot until interrupted. With `sync=True`, register the slash commands (in `guild` if
-    given, else globally) and return without connecting to the gateway: syncing is a deploy step, not
-    something to repeat on every start (Discord rate-limits it). Configuration problems exit with a message."""
+    """Run the Discord bot until SIGTERM or SIGINT (then shut down gracefully, exit 0). With `sync=True`,
+    register the slash commands (in `guild` if given, else globally) and return without connecting to the
+    gateway: syncing is a deploy step, not something to repeat on every start (Discord rate-limits it).
+    Configuration problems exit with a message."""
     check_settings(settings, guild)
+    assert settings.discord_token is not None  # check_settings made sure
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, stop.set)
+        token = settings.discord_token.get_secret_value().strip()  # type: ignore[union-attr]
+        await _serve(settings, coach, token, sync=sync, guild=guild, stop=stop)
+
     try:
-        asyncio.run(_serve(settings, coach, settings.discord_token.get_secret_value().strip(), sync=sync, guild=guild))
+        asyncio.run(main())
     except discord.LoginFailure:
         raise SystemExit("Discord rejected DISCORD_TOKEN (401). Copy the bot token again from the developer portal.") from None
     except discord.PrivilegedIntentsRequired:

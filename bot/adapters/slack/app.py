@@ -10,11 +10,12 @@ import signal
 from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.inflight import SHUTDOWN_GRACE, InFlight
 from bot.adapters.slack.bridge import SlackBridge
+from bot.adapters.slack.connection import CoachSocketModeHandler
 from bot.adapters.slack.delivery import RetryPolicy, SlackDelivery
 from bot.adapters.slack.listeners import (
     register_actions,
@@ -24,6 +25,7 @@ from bot.adapters.slack.listeners import (
     register_errors,
     register_events,
 )
+from bot.adapters.slack.screen import screen
 from bot.adapters.slack.stream import StreamTiming
 from bot.ports import CoachPort
 from bot.settings import Settings
@@ -82,6 +84,24 @@ def build_app(
     return app
 
 
+def http_app(app: AsyncApp, signing_secret: str, port: int = 3000) -> web.Application:
+    """Bolt's aiohttp app at EVENTS_PATH, behind a screen that answers malformed or unsigned requests with
+    400/401 and one log line before Bolt parses anything (Bolt would raise and answer 500 on some)."""
+    web_app = app.web_app(path=EVENTS_PATH, port=port)
+
+    @web.middleware
+    async def screened(request: web.Request, handler):  # type: ignore[no-untyped-def]
+        if request.method == "POST" and request.path == EVENTS_PATH:
+            rejection = screen(request.headers, await request.read(), signing_secret)
+            if rejection is not None:
+                log.warning("rejected a request to %s with %d: %s", EVENTS_PATH, rejection.status, rejection.reason)
+                return web.Response(status=rejection.status, text=rejection.reason)
+        return await handler(request)
+
+    web_app.middlewares.append(screened)
+    return web_app
+
+
 def uses_http(settings: Settings, http: bool) -> bool:
     """HTTP mode when asked for, or when there is no app-level token for Socket Mode."""
     if http or settings.slack_app_token is None:
@@ -103,29 +123,35 @@ async def serve(
     port: int = 3000,
     stop: asyncio.Event | None = None,
     app: AsyncApp | None = None,
+    grace: float = SHUTDOWN_GRACE,
 ) -> None:
-    """Run until `stop` is set (or forever). Socket Mode by default; HTTP at `EVENTS_PATH` otherwise."""
+    """Run until `stop` is set (or forever). Socket Mode by default; HTTP at `EVENTS_PATH` otherwise.
+    On stop, nothing new is received and answers in flight get up to `grace` seconds to be delivered."""
     use_http = uses_http(settings, http)
     app = app or build_app(settings, coach)
     stop = stop or asyncio.Event()
-    if use_http:
-        runner = web.AppRunner(app.web_app(path=EVENTS_PATH, port=port))
-        await runner.setup()
-        await web.TCPSite(runner, host, port).start()
-        log.info("Slack adapter listening on http://%s:%d%s", host, port, EVENTS_PATH)
-        try:
-            await stop.wait()
-        finally:
-            await runner.cleanup()
-        return
-    assert settings.slack_app_token is not None
-    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
-    await handler.connect_async()
-    log.info("Slack adapter connected over Socket Mode")
-    try:
-        await stop.wait()
-    finally:
-        await handler.close_async()
+    inflight = InFlight()
+    with inflight.tracking(asyncio.get_running_loop()):
+        if use_http:
+            assert settings.slack_signing_secret is not None  # uses_http checked it
+            runner = web.AppRunner(http_app(app, settings.slack_signing_secret.get_secret_value(), port))
+            await runner.setup()
+            await web.TCPSite(runner, host, port).start()
+            log.info("Slack adapter listening on http://%s:%d%s", host, port, EVENTS_PATH)
+            try:
+                await stop.wait()
+            finally:
+                await runner.cleanup()
+        else:
+            assert settings.slack_app_token is not None
+            handler = CoachSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+            await handler.connect_async()
+            log.info("Slack adapter connected over Socket Mode")
+            try:
+                await stop.wait()
+            finally:
+                await handler.close_async()
+        await inflight.finish(grace)
 
 
 def check_settings(settings: Settings, http: bool = False) -> bool:

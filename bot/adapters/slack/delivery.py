@@ -1,4 +1,5 @@
-"""Every outgoing Slack call: mass pings defused, rate limits and network errors retried with backoff, failures named."""
+"""Every outgoing Slack call: sent as slack_sdk's own method sends it, mass pings defused, texts kept within
+Slack's limits, rate limits and network errors retried with backoff, failures named."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.slack.mrkdwn import neutralise_payload
+from bot.adapters.slack.limits import fit
+from bot.adapters.slack.mrkdwn import neutralise_markdown, neutralise_payload
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +48,15 @@ class RetryPolicy:
         return min(self.max_delay, self.base_delay * (2**attempt))
 
 
+def _error_code(error: SlackApiError) -> str | None:
+    """Slack's `error` field; None when the body was not a JSON object (a proxy's HTML page, a 405…)."""
+    data = getattr(error.response, "data", None)
+    return data.get("error") if isinstance(data, dict) else None
+
+
 def _retry_after(error: SlackApiError) -> float | None:
     response = error.response
-    if getattr(response, "status_code", None) != 429 and response.get("error") != "ratelimited":
+    if getattr(response, "status_code", None) != 429 and _error_code(error) != "ratelimited":
         return None
     headers = getattr(response, "headers", None) or {}
     try:
@@ -70,9 +78,31 @@ class SlackDelivery:
         return all(hasattr(self.client, name) for name in ("chat_startStream", "chat_appendStream", "chat_stopStream"))
 
     async def call(self, method: str, **payload: Any) -> dict:
-        """Call a Web API method; retry 429s (honouring Retry-After), 5xx and network errors; raise SlackCallFailed."""
+        """Call a Web API method; retry 429s (honouring Retry-After), 5xx and network errors; raise SlackCallFailed.
+
+        Text over a documented limit is continued in follow-up calls (see `limits.fit`); the answer is the
+        response of the first call to `method` itself (e.g. the ts of the first message posted)."""
         body = neutralise_payload({k: v for k, v in payload.items() if v is not None})
-        return await self._with_retries(method, lambda: self.client.api_call(method, json=body))
+        if isinstance(body.get("markdown_text"), str):
+            body["markdown_text"] = neutralise_markdown(body["markdown_text"])
+        result: dict | None = None
+        stream_ts = body.get("ts")
+        for step in fit(method, body):
+            if step.stream_ts:
+                step.args["ts"] = stream_ts
+            response = await self._with_retries(step.method, self._sender(step.method, step.args))
+            if step.method == "chat.startStream":
+                stream_ts = response.get("ts")
+            if result is None and step.method == method:
+                result = response
+        return result if result is not None else {}
+
+    def _sender(self, method: str, args: dict) -> Callable[[], Awaitable[Any]]:
+        """The SDK's own method for `method` (users.info as query arguments, chat.* as JSON …)."""
+        typed = getattr(self.client, method.replace(".", "_"), None)
+        if typed is None:
+            return lambda: self.client.api_call(method, json=args)
+        return lambda: typed(**args)
 
     async def respond(self, response_url: str, **payload: Any) -> dict:
         """Post to an interaction's response_url (works where the bot is not a channel member)."""
@@ -98,7 +128,7 @@ class SlackDelivery:
                 return dict(response.data) if hasattr(response, "data") else response
             except SlackApiError as error:
                 status = getattr(error.response, "status_code", 200)
-                last = error.response.get("error") or f"http_{status}"
+                last = _error_code(error) or f"http_{status}"
                 if last in HARMLESS_ERRORS:
                     return dict(error.response.data)
                 wait = _retry_after(error)

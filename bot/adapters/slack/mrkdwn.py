@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.adapters.wire import scrub
+
 ZWSP = "\u200b"
 SECTION_LIMIT = 3000
 
@@ -12,6 +14,7 @@ _MASS_PING_TOKEN = re.compile(r"<!(?P<body>[^>]*)>")
 _MASS_PING_WORD = re.compile(r"(?<![\w@])@(?P<word>channel|here|everyone|group)(?![A-Za-z0-9])", re.IGNORECASE)
 _USER_MENTION = re.compile(r"<@(?P<id>[UW][A-Z0-9]+)(?:\|(?P<label>[^>]*))?>")
 _CHANNEL_LINK = re.compile(r"<#(?P<id>[CGD][A-Z0-9]+)(?:\|(?P<label>[^>]*))?>")
+_MENTION_OPEN = re.compile(r"<(?=[@#])")
 _URL_LINK = re.compile(r"<(?P<url>(?:https?|mailto|tel):[^>|]+)(?:\|(?P<label>[^>]*))?>")
 
 _CODE = re.compile(r"```.*?```|`[^`\n]+`", re.DOTALL)
@@ -43,6 +46,14 @@ def neutralise(text: str) -> str:
     return text.replace("<!", "<" + ZWSP + "!")
 
 
+def neutralise_markdown(text: str) -> str:
+    """`neutralise`, and user and channel mentions (`<@U…>`, `<#C…>`) broken up too: for model-written
+    markdown (chat streaming's `markdown_text`), which is not escaped like mrkdwn. A `<` ending the text
+    is broken as well, since a streamed chunk's token may continue in the next chunk."""
+    text = _MENTION_OPEN.sub("<" + ZWSP, neutralise(text))
+    return text + ZWSP if text.endswith("<") else text
+
+
 def neutralise_payload(value: Any) -> Any:
     """`neutralise` every string inside a Web API payload (dicts, lists, nested blocks)."""
     if isinstance(value, str):
@@ -65,14 +76,14 @@ def unescape(text: str) -> str:
 
 def from_slack(text: str, bot_user_id: str | None = None) -> str:
     """Slack message markup -> the plain text the core expects: the bot's own mention removed,
-    other mentions, channels and links turned into readable words, entities decoded."""
+    other mentions, channels and links turned into readable words, entities decoded, lone surrogates replaced."""
 
     def user(match: re.Match[str]) -> str:
         if bot_user_id and match.group("id") == bot_user_id:
             return " "
         return "@" + (match.group("label") or match.group("id"))
 
-    text = _USER_MENTION.sub(user, text or "")
+    text = _USER_MENTION.sub(user, scrub(text or ""))
     text = _CHANNEL_LINK.sub(lambda m: "#" + (m.group("label") or m.group("id")), text)
     text = _URL_LINK.sub(lambda m: m.group("label") or m.group("url").removeprefix("mailto:"), text)
     text = _MASS_PING_TOKEN.sub(lambda m: "@" + _ping_label(m.group("body")), text)
@@ -125,9 +136,32 @@ def clip(text: str, limit: int, ellipsis: str = "…") -> str:
 
 
 def _hard_cut(text: str, limit: int) -> int:
-    """Where to cut a run with no whitespace: never inside an `&amp;`-style entity."""
+    """Where to cut a run with no whitespace: never inside an `&amp;`-style entity or a `<…>` token."""
     amp = text.rfind("&", max(0, limit - 5), limit)
-    return amp if amp > 0 and ";" not in text[amp:limit] else limit
+    if amp > 0 and ";" not in text[amp:limit]:
+        return amp
+    token = text.rfind("<", max(0, limit - 40), limit)
+    return token if token > 0 and ">" not in text[token:limit] else limit
+
+
+def _cut(text: str, limit: int) -> int:
+    """Where to end a piece of at most `limit` characters: after a paragraph, line or word break if any."""
+    window = text[:limit]
+    for sep in ("\n\n", "\n", " "):
+        at = window.rfind(sep)
+        if at > 0:
+            return at + len(sep)
+    return _hard_cut(text, limit)
+
+
+def pieces(text: str, limit: int) -> list[str]:
+    """Split `text` into pieces of at most `limit` characters that join back to exactly `text`."""
+    out: list[str] = []
+    while len(text) > limit:
+        cut = _cut(text, limit)
+        out.append(text[:cut])
+        text = text[cut:]
+    return out + [text] if text or not out else out
 
 
 def split_sections(text: str, limit: int = SECTION_LIMIT) -> list[str]:
