@@ -32,7 +32,7 @@ def test_ask_json_prints_the_documented_object(capsys, cli_settings):
     code, out, err = run(capsys, cli_settings, "ask", "--json", "Wie wird man KI-Produktmanager?")
     assert code == 0, err
     answer = json.loads(out)
-    assert list(answer) == ["answer", "language", "in_scope", "mode", "sources", "follow_ups"]
+    assert list(answer) == ["answer", "language", "in_scope", "mode", "sources", "follow_ups", "coverage", "offers"]
     assert answer["language"] == "de" and answer["in_scope"] and answer["mode"] == "extractive"
     assert set(answer["sources"][0]) == {"section", "title", "lang", "snippet", "score"}
     scores = [s["score"] for s in answer["sources"]]
@@ -43,7 +43,8 @@ def test_ask_json_from_stdin_answers_each_line_in_order(capsys, cli_settings, mo
     lines = "What is the IKEA effect?\n\nWie backe ich ein Brot?\nWas bedeutet Warten und Wandern?\n"
     code, out, _ = run(capsys, cli_settings, "ask", "--json", "-", stdin=lines, monkeypatch=monkeypatch)
     answers = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and len(answers) == 3
+    assert code == 0 and len(answers) == 4  # one output line per input line
+    assert answers.pop(1) == {"line": 2, "error": "empty line"}
     assert [a["language"] for a in answers] == ["en", "de", "de"]
     assert [a["in_scope"] for a in answers] == [True, False, True]
 

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 PURGE_EVERY_SECONDS = 3600
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
+# Control characters, U+FFFD left by bad bytes, and lone surrogates (cannot be encoded, stored or embedded).
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ud800-\udfff]")
 PLATFORM_MARKUP = re.compile(r"<[@#!][^>]*>")  # mentions and specials that slipped through an adapter
 SMALL_TALK = {
     "greeting": re.compile(

@@ -104,17 +104,27 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console.chat import render_answer
     from bot.models import Platform, Privacy, Question, new_id
+    from bot.ops.lines import read_lines
 
     coach = _coach(settings)
-    lines = sys.stdin if args.question == "-" else [args.question]
-    for line in lines:
-        text = line.rstrip("\n")
-        if args.question == "-" and not text.strip():
-            continue
-        conversation = args.conversation or new_id()
-        question = Question(platform=Platform.CONSOLE, channel=conversation, user=args.user, privacy=Privacy.DM, text=text)
-        answer = coach.answer(question)
-        if args.json:
+    lines = read_lines(sys.stdin) if args.question == "-" else [(1, args.question, None)]
+    for number, text, problem in lines:
+        if problem is None:
+            conversation = args.conversation or new_id()
+            question = Question(
+                platform=Platform.CONSOLE, channel=conversation, user=args.user, privacy=Privacy.DM, text=text
+            )
+            try:
+                answer = coach.answer(question)
+            except Exception as error:  # one bad line must not cost the lines after it
+                log.error("line %d could not be answered", number, exc_info=True)
+                problem = f"could not answer: {type(error).__name__}"
+        if problem is not None:
+            if args.json:
+                print(json.dumps({"line": number, "error": problem}), flush=True)
+            else:
+                print(f"(line {number}: {problem})", file=sys.stderr, flush=True)
+        elif args.json:
             print(json.dumps(answer.public_json(), ensure_ascii=False), flush=True)
         else:
             print(render_answer(answer), end="\n\n", flush=True)
