@@ -136,6 +136,8 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     knowledge = KnowledgeBase.open(settings, sync=False)
     result = knowledge.ingest(args.paths, progress=sys.stderr.isatty())
+    if knowledge.store.repaired:
+        print(f"repaired: the index was out of step with its records ({knowledge.store.repaired}); re-indexed it")
     print(
         f"indexed {knowledge.store.count()} chunks into '{knowledge.store.collection_name}': "
         f"{result['num_added']} added, {result['num_updated']} updated, "

@@ -55,6 +55,19 @@ def restrict_to_owner(db_path: Path) -> None:
             logger.warning("could not make %s private to its owner: %s", path, error)
 
 
+def open_for_reading(path: Path, connect: Connector = open_connection) -> sqlite3.Connection:
+    """A read-only connection to an existing file, also in a folder we may not write to."""
+    conn = connect(path, True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.DatabaseError:
+        conn.close()
+    # A WAL file in a read-only folder cannot get its -shm index: read the file as it is on disk.
+    uri = f"file:{quote(str(path.resolve()))}?immutable=1"
+    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+
+
 class SqliteStore:
     """Base for the stores: owns the connection; subclasses declare `SCHEMA` (idempotent DDL).
 
@@ -94,14 +107,7 @@ class SqliteStore:
         """Read what is there (nothing, when the file is missing) and write nothing."""
         self.read_only = True
         if self.db_path.exists():
-            conn = connect(self.db_path, True)
-            try:
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            except sqlite3.DatabaseError:
-                conn.close()
-                # A WAL file in a read-only folder cannot get its -shm index: read the file as it is on disk.
-                uri = f"file:{quote(str(self.db_path.resolve()))}?immutable=1"
-                conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            conn = open_for_reading(self.db_path, connect)
         else:
             conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
             conn.executescript(self.SCHEMA)
