@@ -15,6 +15,7 @@ from bot.knowledge.retrieval import ChunkHit, Retrieval, SectionHit
 from bot.core.language import detect_language
 from bot.state.memory import ConversationMemory, Turn
 from bot.core.messages import say
+from bot.core.quotas import Quotas
 from bot.models import Answer, Language, Mode, Platform, Question, Topic
 from bot.ports import Rating, TokenCallback
 from bot.settings import Settings
@@ -48,12 +49,14 @@ class Coach:
         memory: ConversationMemory,
         feedback: FeedbackStore,
         llm: object | None = None,
+        quotas: Quotas | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.memory = memory
         self.feedback = feedback
         self.llm = llm  # a bot.llm.generate.LLMComposer, or None for the offline coach
         self._next_purge = 0.0
+        self.quotas = quotas or Quotas()  # no limits unless configured
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Coach:
@@ -72,11 +75,14 @@ class Coach:
             ),
             feedback=FeedbackStore(settings.state_db, retention=timedelta(days=settings.retention_days)),
             llm=llm,
+            quotas=Quotas.from_settings(settings),
         )
 
     # -- answering -----------------------------------------------------------------------------
 
     def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
+        if (refusal := self.quotas.refusal(question)) is not None:
+            return refusal  # over a rate limit: a friendly reply, nothing retrieved, no LLM call
         self._purge_if_due()
         text, truncated = clean_text(question.text)
         history = self.memory.history(question.conversation_key)
@@ -101,7 +107,7 @@ class Coach:
             retrieval, language, depth=resolved.depth, focus=resolved.focus
         )
         body, mode, notice = composition.text, Mode.EXTRACTIVE, None
-        if self.llm is not None:
+        if self.llm is not None and (notice := self.quotas.llm_notice(question, language)) is None:
             body, mode, notice = self._generate(text, language, composition, retrieval, history, on_token)
         if truncated:
             notice = " ".join(filter(None, [say("truncated", language, limit=MAX_QUESTION_CHARS), notice]))

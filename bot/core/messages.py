@@ -29,6 +29,18 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "The AI model did not answer, so this is my offline answer straight from the guide.",
         "de": "Das KI-Modell hat nicht geantwortet, daher kommt diese Offline-Antwort direkt aus dem Leitfaden.",
     },
+    "rate_user": {
+        "en": "You're asking faster than I can coach well ({limit}). Please wait a moment, then ask again.",
+        "de": "Du fragst schneller, als ich gut coachen kann ({limit}). Warte bitte einen Moment und frag dann noch einmal.",
+    },
+    "rate_conversation": {
+        "en": "This conversation has reached its limit of questions ({limit}). Please wait a moment, then ask again.",
+        "de": "Dieses Gespräch hat sein Fragenlimit erreicht ({limit}). Warte bitte einen Moment und frag dann noch einmal.",
+    },
+    "llm_daily_cap": {
+        "en": "You've had today's {limit} AI-written answers, so this one comes straight from the guide.",
+        "de": "Du hast heute schon {limit} KI-Antworten bekommen, daher kommt diese direkt aus dem Leitfaden.",
+    },
     "help": {
         "en": (
             "**PM Coach** helps you become an AI product manager, based on a guide to the role.\n"

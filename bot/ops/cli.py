@@ -149,7 +149,8 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ops.evaluation import evaluate, load_questions, render_table
 
-    results = evaluate(_coach(settings), load_questions(args.file))
+    unlimited = settings.model_copy(update={"rate_per_user": None, "rate_per_conversation": None})
+    results = evaluate(_coach(unlimited), load_questions(args.file))
     if not args.json:
         print(render_table(results))
         for name, result in results.items():
