@@ -28,6 +28,7 @@ PURGE_EVERY_SECONDS = 3600
 # Control characters, U+FFFD left by bad bytes, and lone surrogates (cannot be encoded, stored or embedded).
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ud800-\udfff]")
 PLATFORM_MARKUP = re.compile(r"<[@#!][^>]*>")  # mentions and specials that slipped through an adapter
+DANGLING_MARKUP = re.compile(r"<(?=[@#!])")
 SMALL_TALK = {
     "greeting": re.compile(
         r"^(hi|hey|hello|hallo|moin|servus|grüß dich|guten (morgen|tag|abend)|good (morning|afternoon|evening))"
@@ -106,6 +107,8 @@ class Coach:
         composition = self.knowledge.composer.compose(
             retrieval, language, depth=resolved.depth, focus=resolved.focus
         )
+        if not composition.text:  # "tell me more" past the guide's last passage on it
+            return self._canned(question, "no_more", language)
         body, mode, notice = composition.text, Mode.EXTRACTIVE, None
         if self.llm is not None and (notice := self.quotas.llm_notice(question, language)) is None:
             body, mode, notice = self._generate(text, language, composition, retrieval, history, on_token)
@@ -239,6 +242,7 @@ class Coach:
 def clean_text(text: str) -> tuple[str, bool]:
     """Drop control characters and stray platform markup, fold whitespace, cap the length."""
     text = PLATFORM_MARKUP.sub(" ", CONTROL.sub(" ", text or ""))
+    text = DANGLING_MARKUP.sub("", text)  # "<!" or "<@" without its ">": no half-token reaches memory or a prompt
     text = " ".join(text.split())
     if len(text) > MAX_QUESTION_CHARS:
         return text[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0], True

@@ -21,6 +21,10 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "You're welcome! Anything else? For example:",
         "de": "Gern geschehen! Noch etwas? Zum Beispiel:",
     },
+    "no_more": {
+        "en": "That's everything the guide says on this. Ask me about another part of it, for example:",
+        "de": "Mehr sagt der Leitfaden dazu nicht. Frag mich zu einem anderen Teil, zum Beispiel:",
+    },
     "truncated": {
         "en": "Your message was very long, so I read only its first {limit} characters.",
         "de": "Deine Nachricht war sehr lang, daher habe ich nur die ersten {limit} Zeichen gelesen.",
