@@ -159,6 +159,8 @@ def test_a_read_only_data_dir_with_an_index_answers_writes_nothing_and_doctor_sa
         doctor = subprocess.run([*command, "doctor"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert doctor.returncode == 0, doctor.stdout + doctor.stderr
         assert "READ-ONLY mode" in doctor.stdout and "chat / ask   yes" in doctor.stdout
+        ingest = subprocess.run([*command, "ingest"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert ingest.returncode == 1 and "is read-only, so the index cannot be updated" in ingest.stderr
         assert {p: p.read_bytes() for p in data.rglob("*") if p.is_file()} == before
     finally:
         for path in [data, *data.rglob("*")]:

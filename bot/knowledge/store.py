@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import tempfile
 import weakref
@@ -75,7 +76,7 @@ class KnowledgeStore:
         try:
             self.client = chroma_client(settings)
         except Exception as error:
-            if settings.chroma_url or not (settings.chroma_dir / "chroma.sqlite3").exists():
+            if settings.chroma_url or not _cannot_write(settings.chroma_dir, error):
                 raise
             self.client = self._read_only_copy(error)
         self.collection = self.client.get_or_create_collection(
@@ -237,6 +238,14 @@ class KnowledgeStore:
 
     def count(self) -> int:
         return self.collection.count()
+
+
+def _cannot_write(chroma_dir: Path, error: Exception) -> bool:
+    """An existing embedded index that failed to open because it may not be written (not because it is broken)."""
+    if not (chroma_dir / "chroma.sqlite3").exists():
+        return False
+    message = str(error).lower()
+    return not os.access(chroma_dir, os.W_OK) or any(m in message for m in ("readonly", "read-only", "permission"))
 
 
 def _fingerprint(files: list[Path]) -> str:

@@ -135,6 +135,10 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.base import KnowledgeBase
 
     knowledge = KnowledgeBase.open(settings, sync=False)
+    if knowledge.store.read_only:
+        print(f"coachbot ingest: the data dir {settings.data_dir} is read-only, so the index cannot be updated "
+              f"(the bot still answers from its {knowledge.store.count()} chunks)", file=sys.stderr)
+        return 1
     result = knowledge.ingest(args.paths, progress=sys.stderr.isatty())
     if knowledge.store.repaired:
         print(f"repaired: the index was out of step with its records ({knowledge.store.repaired}); re-indexed it")
