@@ -107,3 +107,18 @@ def test_a_missing_database_in_a_read_only_place_starts_empty(tmp_path, monkeypa
     memory.record(question, reply(question))
     assert memory.history(question.conversation_key) == []
     assert not (tmp_path / "absent" / "state.sqlite3").exists()
+
+
+def test_a_database_that_stops_taking_writes_mid_run_still_answers(knowledge, tmp_path):
+    """The same outage without the fault-injecting connector: SQLite itself refuses writes (query_only)."""
+    state = tmp_path / "state.sqlite3"
+    coach = Coach(knowledge, ConversationMemory(state), FeedbackStore(state))
+    first = ask(coach)
+    for store in (coach.memory, coach.feedback):
+        store._conn.execute("PRAGMA query_only = ON")
+    assert ask(coach, "What are the three types of AI product managers?").in_scope
+    assert coach.record_feedback(first.id, Platform.SLACK, "U1", 1)
+    for store in (coach.memory, coach.feedback):
+        store._conn.execute("PRAGMA query_only = OFF")
+    ask(coach, "und auf Deutsch?")
+    assert turns_on_disk(state) == 2
