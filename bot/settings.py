@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     )
     ollama_base_url: str | None = Field(default=None, validation_alias=_env("OLLAMA_BASE_URL", "ollama_base_url"))
 
+    # Quotas (unset: none). Rates like 10/minute; the cap counts LLM-written answers per user per day.
+    rate_per_user: str | None = Field(default=None, validation_alias=_env("COACHBOT_RATE_PER_USER", "rate_per_user"))
+    rate_per_conversation: str | None = Field(
+        default=None, validation_alias=_env("COACHBOT_RATE_PER_CONVERSATION", "rate_per_conversation")
+    )
+    llm_daily_cap: int | None = Field(default=None, ge=0, validation_alias=_env("COACHBOT_LLM_DAILY_CAP", "llm_daily_cap"))
+
     memory_turns: int = Field(default=10, ge=1, validation_alias=_env("COACHBOT_MEMORY_TURNS", "memory_turns"))
     retention_days: float = Field(default=30, gt=0, validation_alias=_env("COACHBOT_RETENTION_DAYS", "retention_days"))
     log_level: str = Field(default="INFO", validation_alias=_env("COACHBOT_LOG_LEVEL", "log_level"))
@@ -75,6 +82,16 @@ class Settings(BaseSettings):
     _split = field_validator("knowledge_dirs", "slack_channels", "discord_guilds", "discord_channels", mode="before")(
         _split_csv
     )
+
+    @field_validator("rate_per_user", "rate_per_conversation")
+    @classmethod
+    def _rate(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from bot.core.quotas import Rate  # the one parser of rates
+
+        Rate.parse(value)
+        return value.strip()
 
     @property
     def chroma_dir(self) -> Path:

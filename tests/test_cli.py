@@ -43,7 +43,8 @@ def test_ask_json_from_stdin_answers_each_line_in_order(capsys, cli_settings, mo
     lines = "What is the IKEA effect?\n\nWie backe ich ein Brot?\nWas bedeutet Warten und Wandern?\n"
     code, out, _ = run(capsys, cli_settings, "ask", "--json", "-", stdin=lines, monkeypatch=monkeypatch)
     answers = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and len(answers) == 3
+    assert code == 0 and len(answers) == 4  # one output line per input line
+    assert answers.pop(1) == {"line": 2, "error": "empty line"}
     assert [a["language"] for a in answers] == ["en", "de", "de"]
     assert [a["in_scope"] for a in answers] == [True, False, True]
 

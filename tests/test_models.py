@@ -23,7 +23,9 @@ def test_private_keys_are_per_user_and_channel_keys_are_shared():
 
 def test_answer_public_json_has_the_documented_fields():
     answer = Answer(question_id="q", text="t", language="en", in_scope=True, mode=Mode.EXTRACTIVE)
-    assert list(answer.public_json()) == ["answer", "language", "in_scope", "mode", "sources", "follow_ups", "coverage", "offers"]
+    assert list(answer.public_json()) == [
+        "answer", "language", "in_scope", "mode", "sources", "follow_ups", "coverage", "offers"
+    ]
     assert answer.public_json()["mode"] == "extractive"
 
 

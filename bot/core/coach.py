@@ -40,6 +40,7 @@ from bot.models import (
     Reminder,
     Topic,
 )
+from bot.core.quotas import Quotas
 from bot.ports import Rating, TokenCallback
 from bot.settings import Settings
 from bot.state.feedback import FeedbackStore
@@ -84,6 +85,7 @@ class Coach:
         playbook: Playbook | None = None,
         journeys: Journeys | None = None,
         clock: Callable[[], datetime] = utc_now,
+        quotas: Quotas | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.memory = memory
@@ -94,10 +96,12 @@ class Coach:
         self.reminders = reminders or ReminderStore(memory.db_path)
         self.journey_states = journey_states or JourneyStore(memory.db_path, retention=memory.retention)
         self.playbook = playbook or Playbook.load()
+        self.quotas = quotas or Quotas()  # no limits unless configured
         self.runner = JourneyRunner(
             journeys or Journeys.load(), self.journey_states, self.reminders, knowledge.composer, self._role_of, clock
         )
         self._next_purge = 0.0
+        self.quotas = quotas or Quotas()  # no limits unless configured
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Coach:
@@ -116,11 +120,14 @@ class Coach:
             profiles=ProfileStore(settings.state_db, retention=retention),
             journey_states=JourneyStore(settings.state_db, retention=retention),
             reminders=ReminderStore(settings.state_db),
+            quotas=Quotas.from_settings(settings),
         )
 
     # -- answering -----------------------------------------------------------------------------
 
     def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
+        if (refusal := self.quotas.refusal(question)) is not None:
+            return refusal  # over a rate limit: a friendly reply, nothing retrieved, no LLM call
         self._purge_if_due()
         reading = read(question.text)
         history = self.memory.history(question.conversation_key)
@@ -356,7 +363,10 @@ class Coach:
             remembered_text=query if query is not None and len(queries) == 1 else None,
         )
         if self.llm is not None:
-            self._generate(reply, reading.text, retrievals[covered[0]], first, history, profile, gaps, on_token)
+            if (capped := self.quotas.llm_notice(question, language)) is not None:
+                reply.notices.append(capped)  # the daily cap for model answers is reached: the offline answer
+            else:
+                self._generate(reply, reading.text, retrievals[covered[0]], first, history, profile, gaps, on_token)
         return reply
 
     def _introduction(self, profile: Profile, language: Language) -> Reply:
@@ -395,7 +405,7 @@ class Coach:
         stored = self.profiles.get(question.platform, question.user)
         if not facts.is_empty():
             stored = stored.merged(facts)
-            self._safely(self.profiles.put, question.platform, question.user, stored)
+            self.profiles.put(question.platform, question.user, stored)  # best effort: a full disk costs no answer
         if question.privacy is not Privacy.CHANNEL:
             return stored
         said = Profile()
@@ -422,13 +432,6 @@ class Coach:
             for store in (self.memory, self.feedback, self.profiles, self.journey_states):
                 store.purge_expired()
             self.reminders.purge_delivered()
-
-    @staticmethod
-    def _safely(write: Callable[..., object], *args: object) -> None:
-        try:
-            write(*args)
-        except Exception as error:  # the answer matters more than remembering
-            log.warning("could not store %s: %s", getattr(write, "__qualname__", write), error)
 
     def _generate(
         self,

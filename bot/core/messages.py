@@ -21,6 +21,10 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "You're welcome! Anything else? For example:",
         "de": "Gern geschehen! Noch etwas? Zum Beispiel:",
     },
+    "no_more": {
+        "en": "That's everything the guide says on this. Ask me about another part of it, for example:",
+        "de": "Mehr sagt der Leitfaden dazu nicht. Frag mich zu einem anderen Teil, zum Beispiel:",
+    },
     "truncated": {
         "en": "Your message was very long: I read its first {limit} characters and answered the questions I found there.",
         "de": "Deine Nachricht war sehr lang: Ich habe die ersten {limit} Zeichen gelesen und die Fragen darin beantwortet.",
@@ -118,6 +122,18 @@ TEXTS: dict[str, dict[Language, str]] = {
     "llm_failed": {
         "en": "The AI model did not answer, so this is my offline answer straight from the guide.",
         "de": "Das KI-Modell hat nicht geantwortet, daher kommt diese Offline-Antwort direkt aus dem Leitfaden.",
+    },
+    "rate_user": {
+        "en": "You're asking faster than I can coach well ({limit}). Please wait a moment, then ask again.",
+        "de": "Du fragst schneller, als ich gut coachen kann ({limit}). Warte bitte einen Moment und frag dann noch einmal.",
+    },
+    "rate_conversation": {
+        "en": "This conversation has reached its limit of questions ({limit}). Please wait a moment, then ask again.",
+        "de": "Dieses Gespräch hat sein Fragenlimit erreicht ({limit}). Warte bitte einen Moment und frag dann noch einmal.",
+    },
+    "llm_daily_cap": {
+        "en": "You've had today's {limit} AI-written answers, so this one comes straight from the guide.",
+        "de": "Du hast heute schon {limit} KI-Antworten bekommen, daher kommt diese direkt aus dem Leitfaden.",
     },
     "help": {
         "en": (

@@ -13,6 +13,7 @@ MAX_PART_CHARS = 600  # the work per question is capped, not the reading
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 PLATFORM_MARKUP = re.compile(r"<[@#!][^>]*>")  # mentions and specials that slipped through an adapter
+DANGLING_MARKUP = re.compile(r"<(?=[@#!])")  # "<!" or "<@" without its ">": no half-token reaches memory or a prompt
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*")
 INTERROGATIVE = re.compile(
     r"^(what|what's|whats|how|which|why|when|where|who|whom|whose|should|shall|can|could|would|will|do|does|did|"
@@ -61,7 +62,7 @@ class Reading:
 
 def clean(text: str) -> str:
     """Drop control characters, lone surrogates and stray platform markup; fold whitespace within lines."""
-    text = PLATFORM_MARKUP.sub(" ", SURROGATE.sub("\ufffd", text or ""))
+    text = DANGLING_MARKUP.sub("", PLATFORM_MARKUP.sub(" ", SURROGATE.sub("\ufffd", text or "")))
     text = CONTROL.sub(" ", text.replace("\r", "\n").replace("\n", "\x00")).replace("\x00", "\n")
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
+SURROGATE = re.compile(r"[\ud800-\udfff]")
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 STOP_WORDS_EN = frozenset(
@@ -28,6 +29,11 @@ STOP_WORDS_DE = frozenset(
     bitte erkläre erklär erzähl erzähle mal denn eigentlich""".split()
 )
 STOP_WORDS = STOP_WORDS_EN | STOP_WORDS_DE
+
+
+def scrub(text: str) -> str:
+    """Replace lone surrogates (from broken JSON escapes or bad decoding) with U+FFFD: UTF-8 cannot encode them."""
+    return SURROGATE.sub("\ufffd", text)
 
 
 def normalize(text: str) -> str:

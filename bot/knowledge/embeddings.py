@@ -10,7 +10,7 @@ import threading
 from functools import lru_cache
 from typing import Protocol
 
-from bot.core.text import normalize, terms, words
+from bot.core.text import normalize, scrub, terms, words
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +49,11 @@ class E5Embeddings(_AsyncMixin):
         if not texts:
             return []
         with self._lock:
-            return self._model.passage(list(texts)).reshape(len(texts), -1).tolist()
+            return self._model.passage([scrub(t) for t in texts]).reshape(len(texts), -1).tolist()
 
     def _embed_query(self, text: str) -> tuple[float, ...]:
         with self._lock:
-            return tuple(self._model.query(text).tolist())
+            return tuple(self._model.query(scrub(text)).tolist())
 
     def embed_query(self, text: str) -> list[float]:
         return list(self._query(text))
@@ -80,7 +80,7 @@ class HashingEmbeddings(_AsyncMixin):
 
     def _embed(self, text: str) -> list[float]:
         vector = [0.0] * self.dimensions
-        for feature, weight in self._features(text).items():
+        for feature, weight in self._features(scrub(text)).items():
             digest = int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
             sign = 1.0 if digest & 1 else -1.0
             vector[(digest >> 1) % self.dimensions] += sign * (1.0 + math.log(weight))

@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot.knowledge.embeddings import TextEmbeddings
 from bot.knowledge.files import discover
+from bot.knowledge.integrity import IndexCheck, IndexIntegrityError, check_index, recorded_keys
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -66,10 +71,42 @@ class KnowledgeStore:
         self.settings = settings
         self.embeddings = embeddings
         self.collection_name = f"{settings.collection}-{embedding_name}"
-        self.client = chroma_client(settings)
+        self.read_only = False  # the data dir cannot be written: answers come from a private copy of the index
+        self.repaired: str | None = None  # what the last ingest found out of step and rebuilt
+        try:
+            self.client = chroma_client(settings)
+        except Exception as error:
+            if settings.chroma_url or not _cannot_write(settings.chroma_dir, error):
+                raise
+            self.client = self._read_only_copy(error)
         self.collection = self.client.get_or_create_collection(
             self.collection_name, metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
+
+    def _read_only_copy(self, error: Exception) -> chromadb.ClientAPI:
+        """Chroma cannot open an index it may not write to; open a throwaway copy of it instead."""
+        copy = Path(tempfile.mkdtemp(prefix="pm-coach-index-"))
+        weakref.finalize(self, shutil.rmtree, copy, True)
+        for source in self.settings.chroma_dir.rglob("*"):
+            if source.is_file():  # contents only: the copy must be writable where the original is not
+                target = copy / source.relative_to(self.settings.chroma_dir)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+        log.warning(
+            "the index at %s cannot be opened for writing (%s): read-only mode, answering from a copy of it",
+            self.settings.chroma_dir, " ".join(str(error).split())[:200],
+        )
+        self.read_only = True
+        return chromadb.PersistentClient(path=str(copy), settings=_chroma_settings())
+
+    @property
+    def namespace(self) -> str:
+        """The record manager's namespace for this collection."""
+        return f"chroma/{self.collection_name}"
+
+    def check(self) -> IndexCheck:
+        """Compare what the record manager lists with what the collection holds."""
+        return check_index(recorded_keys(self.settings.state_db, self.namespace), self.collection)
 
     @property
     def _sources_file(self) -> Path:
@@ -84,8 +121,11 @@ class KnowledgeStore:
         configured = {Path(p).resolve() for p in self.settings.knowledge_dirs}
         extra = [str(p) for p in self.sources() if p not in configured]
         extra += [str(Path(p).resolve()) for p in paths if Path(p).resolve() not in configured]
+        text = json.dumps(sorted(set(extra)), indent=2)
+        if self._sources_file.exists() and self._sources_file.read_text() == text:
+            return  # unchanged: no write (a read-only data dir stays usable)
         self._sources_file.parent.mkdir(parents=True, exist_ok=True)
-        self._sources_file.write_text(json.dumps(sorted(set(extra)), indent=2))
+        self._sources_file.write_text(text)
 
     @property
     def _fingerprint_file(self) -> Path:
@@ -97,12 +137,20 @@ class KnowledgeStore:
         missing = [p for p in extra_paths if not p.exists()]
         if missing:
             raise FileNotFoundError(f"no such file or folder: {', '.join(map(str, missing))}")
+        if self.read_only:
+            return self._serve_read_only(extra_paths)
         self.remember_sources(extra_paths)
         sources = [p for p in self.sources() if p.exists()]
         fingerprint = _fingerprint(discover(sources))
-        if self._fingerprint_file.exists() and self._fingerprint_file.read_text() == fingerprint and self.count():
+        check = self.check()
+        self.repaired = None if check.consistent else check.describe()
+        if self.repaired:
+            # E.g. chroma/ deleted but state.sqlite3 kept: the records would make indexing skip every chunk.
+            log.warning("index '%s' is out of step with its records (%s): re-indexing", self.collection_name,
+                        self.repaired)
+        elif self._fingerprint_file.exists() and self._fingerprint_file.read_text() == fingerprint and check.stored:
             # Nothing changed since the last run: skip chunking and LangChain's indexing (and their imports).
-            return {"num_added": 0, "num_updated": 0, "num_skipped": self.count(), "num_deleted": 0}
+            return {"num_added": 0, "num_updated": 0, "num_skipped": check.stored, "num_deleted": 0}
         # Heavy imports, needed only when something changed.
         from langchain_chroma import Chroma
         from langchain_core.indexing import index
@@ -120,18 +168,54 @@ class KnowledgeStore:
             client=self.client,
             collection_metadata={"hnsw:space": "cosine"},
         )
-        result = index(
-            _progress(documents, progress),
-            record_manager,
-            vectorstore,
-            cleanup="full",
-            source_id_key="source",
-            key_encoder="sha256",
-            batch_size=64,
-        )
+        try:
+            if self.repaired:
+                self._clear(record_manager)
+            result = index(
+                _progress(documents, progress),
+                record_manager,
+                vectorstore,
+                cleanup="full",
+                source_id_key="source",
+                key_encoder="sha256",
+                batch_size=64,
+            )
+        except Exception as error:
+            if not self.repaired:
+                raise
+            raise IndexIntegrityError(
+                f"the index is out of step with its records ({self.repaired}) and re-indexing failed: {error}"
+            ) from error
+        finally:
+            record_manager.close()
+        if self.repaired and not (after := self.check()).consistent:
+            raise IndexIntegrityError(
+                f"the index is still out of step with its records after re-indexing ({after.describe()}): "
+                f"delete {self.settings.chroma_dir} and the index records in {self.settings.state_db}, then run "
+                "`coachbot ingest`"
+            )
         self._fingerprint_file.write_text(fingerprint)
         log.info("ingest: %s", result)
         return result
+
+    def _clear(self, record_manager: object) -> None:
+        """Forget every record and vector of this collection, so the next indexing run rebuilds it whole."""
+        record_manager.delete_keys(record_manager.list_keys())  # type: ignore[attr-defined]
+        ids = self.collection.get(include=[])["ids"]
+        for start in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[start : start + 1000])
+
+    def _serve_read_only(self, extra_paths: list[Path]) -> IndexingResult:
+        """A read-only data dir is served as it is, if its index is whole."""
+        check = self.check()
+        if extra_paths or not check.consistent or not check.stored:
+            problem = "cannot index more files" if extra_paths else f"its index is not usable ({check.describe()})"
+            raise IndexIntegrityError(
+                f"the data dir {self.settings.data_dir} is read-only and {problem}: make it writable and run "
+                "`coachbot ingest`"
+            )
+        log.warning("read-only data dir: serving the existing index of %d chunks as it is", check.stored)
+        return {"num_added": 0, "num_updated": 0, "num_skipped": check.stored, "num_deleted": 0}
 
     def chunks(self) -> list[Chunk]:
         """Every chunk in the collection, in reading order."""
@@ -154,6 +238,14 @@ class KnowledgeStore:
 
     def count(self) -> int:
         return self.collection.count()
+
+
+def _cannot_write(chroma_dir: Path, error: Exception) -> bool:
+    """An existing embedded index that failed to open because it may not be written (not because it is broken)."""
+    if not (chroma_dir / "chroma.sqlite3").exists():
+        return False
+    message = str(error).lower()
+    return not os.access(chroma_dir, os.W_OK) or any(m in message for m in ("readonly", "read-only", "permission"))
 
 
 def _fingerprint(files: list[Path]) -> str:

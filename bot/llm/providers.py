@@ -12,7 +12,9 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-MAX_RETRIES = 1
+# No retries behind the user's back: the core's deadline (LLM_TIMEOUT) covers one attempt, and a retry the SDK made
+# after the user already got the offline answer would only cost money and load (a 429's Retry-After included).
+MAX_RETRIES = 0
 # local OpenAI-compatible servers (vLLM, LM Studio …) ignore the key, but the client insists on one
 PLACEHOLDER_KEY = "unused"
 

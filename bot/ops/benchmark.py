@@ -69,7 +69,9 @@ def run_benchmark(settings: Settings, rounds: int = 5) -> str:
 
     lines = ["PM Coach benchmark (one run; figures vary by machine)", ""]
     with tempfile.TemporaryDirectory() as scratch:
-        fresh = settings.model_copy(update={"data_dir": Path(scratch), "llm": None})
+        fresh = settings.model_copy(
+            update={"data_dir": Path(scratch), "llm": None, "rate_per_user": None, "rate_per_conversation": None}
+        )
         started = time.perf_counter()
         KnowledgeBase.open(fresh)
         ingest_seconds = time.perf_counter() - started

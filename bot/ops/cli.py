@@ -107,17 +107,27 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console.chat import render_answer
     from bot.models import Platform, Privacy, Question, new_id
+    from bot.ops.lines import read_lines
 
     coach = _coach(settings)
-    lines = sys.stdin if args.question == "-" else [args.question]
-    for line in lines:
-        text = line.rstrip("\n")
-        if args.question == "-" and not text.strip():
-            continue
-        conversation = args.conversation or new_id()
-        question = Question(platform=Platform.CONSOLE, channel=conversation, user=args.user, privacy=Privacy.DM, text=text)
-        answer = coach.answer(question)
-        if args.json:
+    lines = read_lines(sys.stdin) if args.question == "-" else [(1, args.question, None)]
+    for number, text, problem in lines:
+        if problem is None:
+            conversation = args.conversation or new_id()
+            question = Question(
+                platform=Platform.CONSOLE, channel=conversation, user=args.user, privacy=Privacy.DM, text=text
+            )
+            try:
+                answer = coach.answer(question)
+            except Exception as error:  # one bad line must not cost the lines after it
+                log.error("line %d could not be answered", number, exc_info=True)
+                problem = f"could not answer: {type(error).__name__}"
+        if problem is not None:
+            if args.json:
+                print(json.dumps({"line": number, "error": problem}), flush=True)
+            else:
+                print(f"(line {number}: {problem})", file=sys.stderr, flush=True)
+        elif args.json:
             print(json.dumps(answer.public_json(), ensure_ascii=False), flush=True)
         else:
             print(render_answer(answer), end="\n\n", flush=True)
@@ -128,7 +138,13 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.base import KnowledgeBase
 
     knowledge = KnowledgeBase.open(settings, sync=False)
+    if knowledge.store.read_only:
+        print(f"coachbot ingest: the data dir {settings.data_dir} is read-only, so the index cannot be updated "
+              f"(the bot still answers from its {knowledge.store.count()} chunks)", file=sys.stderr)
+        return 1
     result = knowledge.ingest(args.paths, progress=sys.stderr.isatty())
+    if knowledge.store.repaired:
+        print(f"repaired: the index was out of step with its records ({knowledge.store.repaired}); re-indexed it")
     print(
         f"indexed {knowledge.store.count()} chunks into '{knowledge.store.collection_name}': "
         f"{result['num_added']} added, {result['num_updated']} updated, "
@@ -140,9 +156,10 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ops.evaluation import evaluate, evaluate_coaching, is_coaching_set, load_questions, render_table
 
+    unlimited = settings.model_copy(update={"rate_per_user": None, "rate_per_conversation": None})
     rows = load_questions(args.file)
     if is_coaching_set(rows):
-        report = evaluate_coaching(_coach(settings), rows)
+        report = evaluate_coaching(_coach(unlimited), rows)
         if not args.json:
             print(f"coaching items passed: {report['passed']}/{report['items']}")
             for failure in report["failures"]:
@@ -151,7 +168,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             print()
         print(json.dumps({"items": report["items"], "passed": report["passed"], "failed": [f["id"] for f in report["failures"]]}))
         return 0
-    results = evaluate(_coach(settings), load_questions(args.file))
+    results = evaluate(_coach(unlimited), load_questions(args.file))
     if not args.json:
         print(render_table(results))
         for name, result in results.items():

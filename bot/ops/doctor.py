@@ -2,11 +2,51 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.knowledge.base import KnowledgeBase
+
+PROBE = "How do I become an AI product manager?"  # when the catalogue suggests no question of its own
 
 
 def _present(value: object) -> str:
     return "set" if value else "missing"
+
+
+def check_knowledge(knowledge: KnowledgeBase) -> tuple[list[str], bool]:
+    """Lines on the index's integrity, and whether the coach could answer a question about the guide from it."""
+    store, lines = knowledge.store, []
+    if store.repaired:
+        lines.append(f"              REPAIRED at start: it was out of step with its records ({store.repaired}); "
+                     "re-indexed")
+    check = store.check()
+    if not check.consistent:
+        return [*lines, f"              NOT CONSISTENT with its records: {check.describe()}"], False
+    if not check.stored:
+        return [*lines, "              EMPTY: no guide text was found in the knowledge folders"], False
+    lines.append(f"              consistent with its records ({check.sampled} sampled ids found)")
+    if store.read_only:
+        lines.append("              read-only data dir: answering from a copy, the index is not updated")
+    probe = next(iter(knowledge.catalogue.suggestions("en")), PROBE)
+    if not knowledge.scope.judge(probe, knowledge.retrieve(probe)).in_scope:
+        return [*lines, f"              CANNOT ANSWER: a question about the guide ({probe!r}) is judged off-topic"], False
+    return lines, True
+
+
+def describe_state(settings: Settings) -> str:
+    """Whether conversations and feedback can be saved (a read-only data dir still answers)."""
+    from bot.state.memory import ConversationMemory
+
+    try:
+        with ConversationMemory(settings.state_db) as memory:
+            if memory.read_only:
+                return f"READ-ONLY mode: answers work, conversations and feedback are not saved ({settings.state_db})"
+            return f"writable ({settings.state_db})"
+    except Exception as error:
+        return f"NOT AVAILABLE: {error} (answers work, nothing is saved)"
 
 
 def diagnose(settings: Settings) -> tuple[str, bool]:
@@ -25,9 +65,13 @@ def diagnose(settings: Settings) -> tuple[str, bool]:
         lines.append(f"embedding     {knowledge.embedding_name} (EMBEDDINGS={settings.embeddings})")
         lines.append(f"index         {knowledge.store.count()} chunks in '{knowledge.store.collection_name}', "
                      f"{len(knowledge.catalogue.sections)} sections")
+        index_lines, answers = check_knowledge(knowledge)
+        lines += index_lines
+        healthy = healthy and answers
     except Exception as error:
         healthy = False
         lines.append(f"index         NOT AVAILABLE: {error}")
+    lines.append(f"state         {describe_state(settings)}")
     lines.append(f"llm           {describe_llm(settings)}")
     lines += ["", "tokens (values never shown)"]
     lines.append(f"  SLACK_BOT_TOKEN       {_present(settings.slack_bot_token)}")

@@ -10,7 +10,8 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict
 
 from bot.models import Language, Platform, Privacy
-from bot.state.sqlite import SqliteStore, epoch, utc_now
+from bot.state.guard import best_effort
+from bot.state.sqlite import Connector, SqliteStore, epoch, open_connection, utc_now
 
 PRIVATE_QUESTION = "(private question)"
 EXPIRED_QUESTION = "(question no longer kept)"
@@ -72,15 +73,20 @@ class FeedbackStore(SqliteStore):
     """
 
     def __init__(
-        self, db_path: Path, retention: timedelta | None = None, clock: Callable[[], datetime] = utc_now
+        self,
+        db_path: Path,
+        retention: timedelta | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        connect: Connector = open_connection,
     ) -> None:
         if retention is not None and retention <= timedelta(0):
             raise ValueError(f"retention must be positive, got {retention}")
         self.retention = retention
         self._clock = clock
-        super().__init__(db_path)
+        super().__init__(db_path, connect)
         self.purge_expired()
 
+    @best_effort()
     def record(
         self,
         *,
@@ -96,7 +102,8 @@ class FeedbackStore(SqliteStore):
         asker: str = "",
     ) -> None:
         """Store `user`'s vote on an answer; a second vote by the same user replaces the first.
-        `asker` (who asked the question) lets `forget(asker)` remove votes on that user's questions too."""
+        `asker` (who asked the question) lets `forget(asker)` remove votes on that user's questions too.
+        A failed write (full disk, read-only file) is logged, not raised."""
         if rating not in (1, -1):
             raise ValueError(f"rating must be 1 or -1, got {rating!r}")
         if language not in get_args(Language):
@@ -123,6 +130,7 @@ class FeedbackStore(SqliteStore):
                 ),
             )
 
+    @best_effort(default=0)
     def purge_expired(self) -> int:
         """Erase the texts of questions and answers older than the retention; returns the votes affected."""
         if self.retention is None:

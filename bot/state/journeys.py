@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.models import Platform
+from bot.state.guard import best_effort
 from bot.state.sqlite import SqliteStore, epoch, utc_now
 
 
@@ -49,6 +50,7 @@ class JourneyStore(SqliteStore):
         )
         return JourneyState.model_validate_json(rows[0][0]) if rows else None
 
+    @best_effort()
     def put(self, conversation: str, platform: Platform, user: str, state: JourneyState) -> None:
         with self.transaction() as db:
             db.execute(
@@ -57,6 +59,7 @@ class JourneyStore(SqliteStore):
                 (conversation, Platform(platform).value, user, state.model_dump_json(), epoch(self._clock())),
             )
 
+    @best_effort()
     def end(self, conversation: str) -> None:
         with self.transaction() as db:
             db.execute("DELETE FROM journeys WHERE conversation = ?", (conversation,))
@@ -64,5 +67,6 @@ class JourneyStore(SqliteStore):
     def forget(self, platform: Platform, user: str) -> int:
         return self.erase("DELETE FROM journeys WHERE platform = ? AND user = ?", (Platform(platform).value, user))
 
+    @best_effort(default=0)
     def purge_expired(self) -> int:
         return self.erase("DELETE FROM journeys WHERE updated_at < ?", (epoch(self._clock() - self.retention),))

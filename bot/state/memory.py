@@ -10,7 +10,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.models import Answer, ConversationKey, Platform, Privacy, Question
-from bot.state.sqlite import SqliteStore, epoch, utc_now
+from bot.state.guard import best_effort
+from bot.state.sqlite import Connector, SqliteStore, epoch, open_connection, utc_now
 
 
 class Turn(BaseModel):
@@ -81,6 +82,7 @@ class ConversationMemory(SqliteStore):
         max_turns: int = 10,
         retention: timedelta = timedelta(days=30),
         clock: Callable[[], datetime] = utc_now,
+        connect: Connector = open_connection,
     ) -> None:
         if max_turns < 1:
             raise ValueError(f"max_turns must be at least 1, got {max_turns}")
@@ -89,16 +91,17 @@ class ConversationMemory(SqliteStore):
         self.max_turns = max_turns
         self.retention = retention
         self._clock = clock
-        super().__init__(db_path)
+        super().__init__(db_path, connect)
         self.purge_expired()  # conversations nobody returns to would otherwise keep old turns on disk
 
     def _cutoff(self) -> float:
         return epoch(self._clock() - self.retention)
 
+    @best_effort()
     def record(
         self, question: Question, answer: Answer, points: Sequence[str] = (), meta: dict | None = None
     ) -> None:
-        """Remember one turn; recording the same answer again replaces it."""
+        """Remember one turn; recording the same answer again replaces it. A failed write is logged, not raised."""
         if answer.question_id != question.id:
             raise ValueError(f"answer {answer.id} answers question {answer.question_id}, not {question.id}")
         if isinstance(points, str):
@@ -156,6 +159,7 @@ class ConversationMemory(SqliteStore):
         """Erase every turn this user asked, in every conversation; returns the number of turns removed."""
         return self.erase("DELETE FROM memory_turns WHERE platform = ? AND user = ?", (Platform(platform).value, user))
 
+    @best_effort(default=0)
     def purge_expired(self) -> int:
         """Delete every turn older than the retention period; returns the number removed."""
         return self.erase("DELETE FROM memory_turns WHERE created_at < ?", (self._cutoff(),))

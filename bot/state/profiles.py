@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.core.profile import Profile
 from bot.models import Platform
+from bot.state.guard import best_effort
 from bot.state.sqlite import SqliteStore, epoch, utc_now
 
 
@@ -38,6 +39,7 @@ class ProfileStore(SqliteStore):
         )
         return Profile.model_validate_json(rows[0][0]) if rows else Profile()
 
+    @best_effort()
     def put(self, platform: Platform, user: str, profile: Profile) -> None:
         if profile.is_empty():
             self.forget(platform, user)
@@ -51,5 +53,6 @@ class ProfileStore(SqliteStore):
     def forget(self, platform: Platform, user: str) -> int:
         return self.erase("DELETE FROM profiles WHERE platform = ? AND user = ?", (Platform(platform).value, user))
 
+    @best_effort(default=0)
     def purge_expired(self) -> int:
         return self.erase("DELETE FROM profiles WHERE updated_at < ?", (epoch(self._clock() - self.retention),))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.models import Platform, Reminder
+from bot.state.guard import best_effort
 from bot.state.sqlite import SqliteStore, epoch, utc_now
 
 
@@ -29,6 +30,7 @@ class ReminderStore(SqliteStore):
         self._clock = clock
         super().__init__(db_path)
 
+    @best_effort()
     def add(self, reminder: Reminder) -> None:
         with self.transaction() as db:
             db.execute(
@@ -51,10 +53,12 @@ class ReminderStore(SqliteStore):
     def pending(self, platform: Platform, user: str) -> list[Reminder]:
         return self._select("platform = ? AND user = ?", (Platform(platform).value, user))
 
+    @best_effort()
     def set_ref(self, reminder_id: str, ref: str) -> None:
         for reminder in self._select("id = ?", (reminder_id,)):
             self.add(reminder.model_copy(update={"ref": ref}))
 
+    @best_effort(default=[])
     def take_due(self, platform: Platform, user: str | None = None, channel: str | None = None) -> list[Reminder]:
         """Due reminders the core must deliver itself (no platform ref), removed as they are handed out."""
         where = "platform = ? AND due_at <= ?"
@@ -77,6 +81,7 @@ class ReminderStore(SqliteStore):
     def forget(self, platform: Platform, user: str) -> int:
         return self.erase("DELETE FROM reminders WHERE platform = ? AND user = ?", (Platform(platform).value, user))
 
+    @best_effort(default=0)
     def purge_delivered(self) -> int:
         """Platform-scheduled reminders whose time has passed: the platform delivered them; forget them."""
         return self.erase("DELETE FROM reminders WHERE due_at < ? AND reminder_json LIKE '%\"ref\":\"%'", (epoch(self._clock()),))

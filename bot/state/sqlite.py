@@ -6,17 +6,31 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import quote
+
+from bot.state.guard import WRITE_ERRORS, WriteGuard
 
 logger = logging.getLogger(__name__)
 
 # Another process (e.g. `coachbot forget` while the bot runs) may hold the write lock briefly.
 BUSY_TIMEOUT_SECONDS = 30.0
+
+# Opens the database file read-write, or read-only (`read_only=True`); tests inject faulty ones.
+Connector = Callable[[Path, bool], sqlite3.Connection]
+
+
+def open_connection(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    """The stores' connection: autocommit (they run their own transactions), shared across threads under a lock."""
+    target = f"file:{quote(str(path.resolve()))}?mode=ro" if read_only else str(path)
+    return sqlite3.connect(
+        target, uri=read_only, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+    )
 
 
 def utc_now() -> datetime:
@@ -41,24 +55,66 @@ def restrict_to_owner(db_path: Path) -> None:
             logger.warning("could not make %s private to its owner: %s", path, error)
 
 
+def open_for_reading(path: Path, connect: Connector = open_connection) -> sqlite3.Connection:
+    """A read-only connection to an existing file, also in a folder we may not write to."""
+    conn = connect(path, True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.DatabaseError:
+        conn.close()
+    # A WAL file in a read-only folder cannot get its -shm index: read the file as it is on disk.
+    uri = f"file:{quote(str(path.resolve()))}?immutable=1"
+    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+
+
 class SqliteStore:
-    """Base for the stores: owns the connection; subclasses declare `SCHEMA` (idempotent DDL)."""
+    """Base for the stores: owns the connection; subclasses declare `SCHEMA` (idempotent DDL).
+
+    When the file cannot be written at start (a read-only data dir or file), the store opens it read-only:
+    `read_only` is then True, reads work and writes guarded by `writes` are skipped."""
 
     SCHEMA: str = ""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, connect: Connector = open_connection) -> None:
         self.db_path = Path(db_path)
+        self._lock = threading.Lock()
+        self.read_only = False
+        try:
+            self._conn = self._open_writable(connect)
+        except WRITE_ERRORS as error:
+            self._conn = self._open_read_only(connect, error)
+        self.writes = WriteGuard(f"{type(self).__name__} ({self.db_path.name})", read_only=self.read_only)
+
+    def _open_writable(self, connect: Connector) -> sqlite3.Connection:
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         restrict_to_owner(self.db_path)
-        self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            self.db_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
-        )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten, not left in free pages
-        with self._lock:
-            self._conn.executescript(self.SCHEMA)  # CREATE ... IF NOT EXISTS only: safe on every start
+        conn = connect(self.db_path, False)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten, not left in free pages
+            conn.executescript(self.SCHEMA)  # CREATE ... IF NOT EXISTS only: safe on every start
+            # Existing tables make the schema a no-op, so prove the file takes writes (rewrites one header field).
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _open_read_only(self, connect: Connector, error: BaseException) -> sqlite3.Connection:
+        """Read what is there (nothing, when the file is missing) and write nothing."""
+        self.read_only = True
+        if self.db_path.exists():
+            conn = open_for_reading(self.db_path, connect)
+        else:
+            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            conn.executescript(self.SCHEMA)
+        conn.execute("PRAGMA query_only = ON")
+        logger.warning("%s cannot be written (%s): read-only mode, answers work but nothing is saved",
+                       self.db_path, error)
+        return conn
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -68,10 +124,15 @@ class SqliteStore:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
+                self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # A failed COMMIT (disk full) leaves the transaction open; end it so later writes can start.
+                if self._conn.in_transaction:
+                    try:
+                        self._conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        logger.debug("rollback failed", exc_info=True)
                 raise
-            self._conn.execute("COMMIT")
 
     def erase(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run a DELETE/UPDATE that removes personal text, then truncate the WAL so no old copy of it stays

@@ -27,6 +27,7 @@ class Reply:
 class Failure:
     status: int = 500
     message: str = "fake server error"
+    retry_after: float | None = None  # sent as a Retry-After header (seconds), as with a 429
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,11 @@ class FakeOpenAIServer:
     def reply(self, text: str, *, hang_after: int | None = None) -> None:
         self._push(Reply(text, hang_after))
 
-    def fail(self, status: int = 500, message: str = "fake server error", *, times: int = 1) -> None:
+    def fail(
+        self, status: int = 500, message: str = "fake server error", *, times: int = 1, retry_after: float | None = None
+    ) -> None:
         for _ in range(times):
-            self._push(Failure(status, message))
+            self._push(Failure(status, message, retry_after))
 
     def hang(self, *, times: int = 1) -> None:
         for _ in range(times):
@@ -160,7 +163,8 @@ class FakeOpenAIServer:
             step: Step = self._script.pop(0) if self._script else Failure(500, "fake server: nothing scripted")
         if isinstance(step, Failure):
             error = {"error": {"message": step.message, "type": "server_error", "param": None, "code": None}}
-            return web.json_response(error, status=step.status)
+            headers = {"Retry-After": f"{step.retry_after:g}"} if step.retry_after is not None else None
+            return web.json_response(error, status=step.status, headers=headers)
         if isinstance(step, Hang):
             await self._wait_for_release()
             return web.json_response({"error": {"message": "released"}}, status=504)

@@ -79,12 +79,12 @@ def test_the_wire_carries_rules_language_passages_history_and_delimited_question
     assert "poem" not in system
 
 
-def test_server_error_becomes_generation_error_after_one_retry(server, tmp_path, passages):
+def test_server_error_becomes_generation_error_without_a_retry(server, tmp_path, passages):
     server.fail(500, "upstream exploded", times=2)
     with pytest.raises(GenerationError, match="upstream exploded") as caught:
         _ask(_composer(server, tmp_path, timeout=10), passages)
     assert isinstance(caught.value.__cause__, openai.InternalServerError)
-    assert len(server.requests) == 2  # max_retries=1
+    assert len(server.requests) == 1  # max_retries=0
 
 
 def test_client_error_is_not_retried(server, tmp_path, passages):

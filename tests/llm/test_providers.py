@@ -103,7 +103,7 @@ def test_ollama_gets_base_url_and_an_http_timeout(tmp_path):
 def test_other_providers_get_timeout_and_retries(tmp_path):
     factory = RecordingFactory()
     build_chat_model(_settings(tmp_path, llm="groq:llama-3.1-8b-instant", llm_timeout=4), factory=factory)
-    assert factory.calls == [("llama-3.1-8b-instant", {"model_provider": "groq", "timeout": 4, "max_retries": 1})]
+    assert factory.calls == [("llama-3.1-8b-instant", {"model_provider": "groq", "timeout": 4, "max_retries": 0})]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from bot.adapters.payload import without_nulls
 from bot.models import Action, ActionKind, Language, Offer, Platform, Privacy, Question, Topic
 
 CUSTOM_ID_PREFIX = "pmc"
@@ -172,7 +173,7 @@ def journey_choices(journeys: Iterable[Offer], current: str) -> list[tuple[str, 
 
 def thread_marker(components: Iterable[Mapping[str, Any]]) -> str | None:
     """Find the conversation root stamped on a bot message's rating buttons (raw component payloads)."""
-    for row in components:
+    for row in without_nulls(list(components)):
         for component in row.get("components", []) or []:
             parsed = parse_custom_id(str(component.get("custom_id") or ""))
             if parsed and parsed[0] == "rate" and len(parsed[1]) >= 3 and parsed[1][2]:
@@ -210,15 +211,16 @@ def reply_target_from_payload(message: Mapping[str, Any]) -> ReplyTarget | None:
 
 def message_event_from_payload(data: Mapping[str, Any]) -> MessageEvent:
     """Parse a MESSAGE_CREATE `d` object as documented by Discord."""
+    data = without_nulls(data)
     author = data.get("author") or {}
     return MessageEvent(
-        id=str(data["id"]),
-        channel_id=str(data["channel_id"]),
+        id=str(data.get("id", "")),
+        channel_id=str(data.get("channel_id", "")),
         guild_id=_snowflake(data.get("guild_id")),
         author_id=str(author.get("id", "")),
         author_is_bot=bool(author.get("bot", False)),
         content=str(data.get("content") or ""),
-        mention_ids=frozenset(str(user["id"]) for user in data.get("mentions") or []),
+        mention_ids=frozenset(str(user["id"]) for user in data.get("mentions") or [] if "id" in user),
         reply_to=reply_target_from_payload(data),
     )
 
@@ -232,12 +234,13 @@ def offer_click_from_payload(data: Mapping[str, Any]) -> OfferClick | None:
 
 def interaction_event_from_payload(data: Mapping[str, Any]) -> InteractionEvent:
     """Parse an INTERACTION_CREATE `d` object as documented by Discord."""
+    data = without_nulls(data)
     user = (data.get("member") or {}).get("user") or data.get("user") or {}
     channel = data.get("channel") or {}
     guild_id = _snowflake(data.get("guild_id"))
     message = data.get("message") or {}
     return InteractionEvent(
-        id=str(data["id"]),
+        id=str(data.get("id", "")),
         user_id=str(user.get("id", "")),
         channel_id=str(data.get("channel_id") or channel.get("id") or ""),
         guild_id=guild_id,
@@ -253,7 +256,7 @@ def context_of(raw: Any, guild_id: str | None, channel_type: Any = None) -> Cont
     if raw is not None:
         try:
             return Context(int(raw))
-        except ValueError:
+        except (TypeError, ValueError):
             pass
     if guild_id is not None:
         return Context.GUILD

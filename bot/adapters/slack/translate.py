@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.adapters.payload import without_nulls
 from bot.adapters.slack.blocks import (
     MAX_BLOCKS,
     MAX_BUTTON_TEXT,
@@ -183,6 +184,7 @@ def question_from_event(
     body: dict, event: dict, *, bot_user_id: str | None, language_hint: Language | None = None
 ) -> Asked | None:
     """app_mention / message.im / thread replies -> Asked; None for messages the bot ignores."""
+    body, event = without_nulls(body), without_nulls(event)
     kind = event_kind(event, bot_user_id)
     if kind is None:
         return None
@@ -247,6 +249,7 @@ def question_from_command(
     command: dict, text: str, *, bot_user_id: str | None = None, language_hint: Language | None = None
 ) -> Asked:
     """A `/coach <question>` -> a PRIVATE question answered ephemerally to the caller."""
+    command = without_nulls(command)
     team = command.get("team_id", "")
     channel = command.get("channel_id", "")
     user = command.get("user_id", "")
@@ -258,12 +261,12 @@ def question_from_command(
 
 
 def action_value(body: dict) -> str:
-    actions = body.get("actions") or [{}]
+    actions = without_nulls(body).get("actions") or [{}]
     return actions[0].get("value") or ""
 
 
 def action_user(body: dict) -> str:
-    return (body.get("user") or {}).get("id", "")
+    return (without_nulls(body).get("user") or {}).get("id", "")
 
 
 def _action_place(body: dict) -> tuple[str, str, str | None, bool]:
@@ -282,6 +285,7 @@ def question_from_action(
 ) -> Asked:
     """A clicked follow-up, topic or offer button -> a question asked where the button was:
     privately for ephemeral messages, in the DM, or in the same channel thread. An offer carries its `action`."""
+    body = without_nulls(body)
     team, channel, thread_ts, ephemeral = _action_place(body)
     user = action_user(body)
     response_url = body.get("response_url")
@@ -311,6 +315,7 @@ def question_from_action(
 
 def feedback_from_action(body: dict) -> tuple[str, str, Literal[1, -1]]:
     """(answer id, user, rating) from a 👍/👎 click."""
+    body = without_nulls(body)
     action = (body.get("actions") or [{}])[0]
     rating: Literal[1, -1] = 1 if action.get("action_id") == FEEDBACK_UP else -1
     return action.get("value") or "", action_user(body), rating
@@ -318,6 +323,7 @@ def feedback_from_action(body: dict) -> tuple[str, str, Literal[1, -1]]:
 
 def assistant_thread(event: dict) -> tuple[str, str, str]:
     """(channel, thread_ts, user) of an assistant_thread_started event."""
+    event = without_nulls(event)
     thread = event.get("assistant_thread") or {}
     return thread.get("channel_id", ""), thread.get("thread_ts", ""), thread.get("user_id", "")
 
