@@ -121,6 +121,21 @@ def test_feedback_and_forget_commands(capsys, cli_settings):
     assert "What is the IKEA effect?" not in out
 
 
+def test_forget_also_erases_the_profile_and_an_open_journey(capsys, cli_settings):
+    from bot.core.coach import Coach
+    from bot.models import Platform, Privacy, Question
+
+    coach = Coach.from_settings(cli_settings)
+    dm = dict(platform=Platform.SLACK, channel="D1", user="U8", privacy=Privacy.DM)
+    coach.answer(Question(**dm, text="I'm a UX designer at a bank. Plan a two-week prototype with me?"))
+    assert coach.profiles.get(Platform.SLACK, "U8").background == "design"
+    assert coach.journey_states.get(str(Question(**dm, text="x").conversation_key)) is not None
+    code, out, _ = run(capsys, cli_settings, "forget", "slack", "U8")
+    assert code == 0 and "erased" in out
+    assert coach.profiles.get(Platform.SLACK, "U8").is_empty()
+    assert coach.journey_states.get(str(Question(**dm, text="x").conversation_key)) is None
+
+
 def test_a_bad_environment_is_reported_not_raised(capsys, monkeypatch):
     monkeypatch.setenv("COACHBOT_MEMORY_TURNS", "many")
     code = main(["doctor"])

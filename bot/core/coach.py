@@ -260,6 +260,13 @@ class Coach:
         reply = Steering(self.knowledge.composer, self.playbook).apply(control, last, language, profile, extra)
         reply.offers = control_offers(language)
         reply.remembered_text = reply.meta.get("query") or (last.question_text if last else None)
+        if self.llm is not None and reply.remembered_text:
+            if (capped := self.quotas.llm_notice(question, language)) is not None:
+                reply.notices.append(capped)
+            else:
+                retrieval = self.knowledge.retrieve(reply.remembered_text)
+                self._generate(reply, question.text, retrieval, history, profile, on_token,
+                               notes=[reply.text], control=control)
         return reply
 
     def _respond(
@@ -286,6 +293,8 @@ class Coach:
             if context and last is not None and resolved.focus is None and resolved.language is None:
                 exclude = frozenset(last.meta.get("said", []))  # "why?", "tell me more": new passages only
                 depth = 0
+        if query is None and not reading.asked and (facts.background or facts.goal):
+            return self._introduction(profile, language)  # "I'm a UX designer at an insurer." says who, asks nothing
         queries = [query] if query is not None else [topic_of(p) for p in parts]
         asked = intent(reading.text)
         if asked == "role" and len(queries) == 1 and not context:
@@ -301,8 +310,6 @@ class Coach:
         if not covered:
             if gaps and (in_field(reading.text) or (last is not None and last.answer.in_scope)):
                 covered = [0]
-            elif not reading.asked and (facts.background or facts.goal):
-                return self._introduction(profile, language)
             elif asked == "role" and profile.background:
                 covered = [0]
             else:
@@ -322,7 +329,8 @@ class Coach:
             not facts.is_empty() or PERSONAL.search(reading.text) is not None or asked in ("role", "start", "hiring")
         )
         top_section = first_section(compositions[0])
-        personal = personal_lines(self.playbook, profile, language, asked, top_section) if personalize else None
+        said = last.answer.text if last is not None else ""  # say what this means for them once, not every time
+        personal = personal_lines(self.playbook, profile, language, asked, top_section, said) if personalize else None
         blocks: list[str] = []
         if gaps:
             blocks.append(" ".join(dict.fromkeys(g.says[language] for g in gaps)) + " " + say("gap_helps", language))
@@ -366,7 +374,9 @@ class Coach:
             if (capped := self.quotas.llm_notice(question, language)) is not None:
                 reply.notices.append(capped)  # the daily cap for model answers is reached: the offline answer
             else:
-                self._generate(reply, reading.text, retrievals[covered[0]], first, history, profile, gaps, on_token)
+                notes = [block for block in reply.text.split("\n\n") if block.startswith("**")]  # the coach's own lines
+                self._generate(reply, reading.text, retrievals[covered[0]], history, profile, on_token,
+                               not_covered=[g.says[language] for g in gaps], notes=notes)
         return reply
 
     def _introduction(self, profile: Profile, language: Language) -> Reply:
@@ -438,19 +448,21 @@ class Coach:
         reply: Reply,
         text: str,
         retrieval: Retrieval,
-        composition: Composition,
         history: list[Turn],
         profile: Profile,
-        gaps: list,
         on_token: TokenCallback | None,
+        *,
+        not_covered: list[str] = (),  # type: ignore[assignment]
+        notes: list[str] = (),  # type: ignore[assignment]
+        control: Control | None = None,
     ) -> None:
-        """Let the model write the reply from the same passages, profile and coverage; keep ours if it fails."""
+        """Let the model write the reply from the same passages, with the person's profile, the coverage outcome,
+        the control they chose and our playbook's notes; keep our offline reply if it fails."""
         from bot.llm.generate import GenerationError
 
         composer = self.knowledge.composer
         language = reply.language
         passages = [composer.source(hit, language, full_text=True) for hit in composer.context(retrieval, language)]
-        notes = [line for line in reply.text.split("\n\n") if line.startswith("**")]
         try:
             reply.text = self.llm.generate(  # type: ignore[union-attr]
                 question=text,
@@ -461,8 +473,9 @@ class Coach:
                 coaching={
                     "profile": profile.model_dump(exclude_none=True),
                     "coverage": reply.coverage.value,
-                    "not_covered": [g.says[language] for g in gaps],
-                    "coach_notes": notes,
+                    "not_covered": list(not_covered),
+                    "control": control.value if control else None,
+                    "coach_notes": list(notes),
                 },
             )
             reply.mode = Mode.LLM

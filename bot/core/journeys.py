@@ -26,7 +26,7 @@ TRIGGERS = {
         re.I,
     ),
     "prototype_plan": re.compile(
-        r"\b(two|2)[- ]week\b.{0,20}\bplan\b|\bplan (a|my|one) (ai )?prototype\b|\bprototype plan\b"
+        r"\b(two|2)[- ]week\b.{0,20}\bplan\b|\bplan\b.{0,25}\bprototype\b|\bprototype plan\b"
         r"|\bzwei[- ]?wochen\b.{0,20}\b(plan|prototyp)|\bprototyp(en)? planen\b",
         re.I,
     ),

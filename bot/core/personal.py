@@ -52,7 +52,12 @@ LATER_CAREER_AGE = 40
 
 
 def personal_lines(
-    playbook: Playbook, profile: Profile, language: Language, asked: str | None, section: str | None = None
+    playbook: Playbook,
+    profile: Profile,
+    language: Language,
+    asked: str | None,
+    section: str | None = None,
+    said: str = "",
 ) -> Personal | None:
     """What this person should take from the answer: their background's line for the question's intent (role fit,
     first step, or their edge), long experience as an asset, their goal and deadline; with only their industry
@@ -65,7 +70,7 @@ def personal_lines(
     if (profile.years or 0) >= LONG_EXPERIENCE_YEARS or (profile.age or 0) >= LATER_CAREER_AGE:
         if line := playbook.entry("Experience", "long", "means", language):
             chosen.append(line)
-    if profile.goal and asked in ("start", "hiring", None):
+    if profile.goal and asked in ("start", "hiring"):
         if line := playbook.entry("Goals", profile.goal, "means", language):
             chosen.append(line)
     if profile.deadline and (line := playbook.entry("Deadlines", "soon", "means", language)):
@@ -73,6 +78,7 @@ def personal_lines(
     if not chosen and profile.industry and section:
         if line := playbook.entry("Examples", section, "example", language):
             chosen.append(Line(fill_industry(line.text, profile, language), (section,)))
+    chosen = [line for line in chosen if line.text not in said]
     if not chosen:
         return None
     who = describe(profile, language)

@@ -86,6 +86,17 @@ def format_passages(passages: Sequence[Source]) -> str:
     return "\n".join(blocks)
 
 
+CONTROL_REQUESTS = {
+    "shorter": "a shorter version of your last answer (at most about half as long, keep its first point)",
+    "more": "more detail: points from the passages that your earlier answers did not make yet",
+    "example": "a concrete example applying the passages to their situation (the coach note is one)",
+    "exercise": "an exercise they can do this week, built from the passages (the coach note is one)",
+    "first_step": "the single first step they should take (the coach note names one)",
+    "other_language": "the same answer in the other language",
+    "passage": "the guide's own words: quote the passages verbatim",
+}
+
+
 def format_coaching(coaching: dict | None) -> str:
     """The person's profile, the coverage outcome and our playbook's notes, as delimited data."""
     if not coaching:
@@ -99,7 +110,7 @@ def format_coaching(coaching: dict | None) -> str:
     for statement in coaching.get("not_covered") or []:
         lines.append("not covered by the guide: " + as_data(statement, 300))
     if control := coaching.get("control"):
-        lines.append(f"the user asked for: {control}")
+        lines.append(f"the user asked for: {CONTROL_REQUESTS.get(control, control)}")
     for note in coaching.get("coach_notes") or []:
         lines.append("coach note: " + as_data(note, 800))
     return "\n".join(lines) or "(none)"

@@ -203,13 +203,11 @@ def run_feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_forget(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.state.feedback import FeedbackStore
-    from bot.state.memory import ConversationMemory
     from bot.models import Platform
+    from bot.state import user_stores
 
     platform = Platform(args.platform)
-    removed = ConversationMemory(settings.state_db).forget(platform, args.user)
-    removed += FeedbackStore(settings.state_db).forget(platform, args.user)
+    removed = sum(store.forget(platform, args.user) for store in user_stores(settings.state_db))
     print(f"erased {removed} stored item(s) for {args.platform} user {args.user}")
     return 0
 

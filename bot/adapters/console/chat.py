@@ -8,7 +8,9 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.models import Answer, Platform, Privacy, Question
+from dataclasses import dataclass
+
+from bot.models import Action, ActionKind, Answer, Offer, Platform, Privacy, Question
 from bot.ports import CoachPort
 
 PROMPT = "you › "
@@ -16,30 +18,58 @@ BOLD = re.compile(r"\*\*(.+?)\*\*")
 COMMANDS = {
     "/help": "what the coach can do",
     "/topics": "the guide's sections",
+    "/profile": "see what the coach knows about you; `/profile <correction>` or `/profile clear` to change it",
+    "/journey": "start a guided journey (`/journey` lists them)",
     "/forget": "erase what the coach remembers about you",
     "/quit": "leave (Ctrl-D works too)",
 }
 
 
+@dataclass(frozen=True)
+class Choice:
+    """One numbered line under an answer: a suggested question to ask, or a button (an offer) to press."""
+
+    label: str
+    action: Action | None = None
+
+
+def choices(answer: Answer) -> list[Choice]:
+    """What the numbers under an answer pick, in display order: a journey's options, follow-ups, then controls."""
+    steps = [o for o in answer.offers if o.action.kind is not ActionKind.CONTROL]
+    controls = [o for o in answer.offers if o.action.kind is ActionKind.CONTROL]
+    return [
+        *(Choice(o.label, o.action) for o in steps),
+        *(Choice(q) for q in answer.follow_ups),
+        *(Choice(o.label, o.action) for o in controls),
+    ]
+
+
 def render_answer(answer: Answer, *, interactive: bool = False) -> str:
-    """An answer as terminal text: body, notice, sources, numbered follow-ups (pickable by number in the chat)."""
+    """An answer as terminal text: body, notice, sources, then numbered choices (pickable by number in the chat):
+    a journey step's options, suggested follow-ups, and the controls on one line."""
+    german = answer.language == "de"
     lines = [answer.text]
     if answer.notice:
         lines += ["", f"({answer.notice})"]
     if answer.sources:
-        label = "Quellen" if answer.language == "de" else "Sources"
-        lines += ["", f"{label}: " + "; ".join(f"§ {s.title}" for s in answer.sources)]
-    if answer.follow_ups:
-        label = "Weiterfragen" if answer.language == "de" else "Ask next"
-        if interactive:
-            label += " (Nummer eintippen)" if answer.language == "de" else " (type the number)"
-        lines += ["", f"{label}:"]
-        lines += [f"  {i}. {q}" for i, q in enumerate(answer.follow_ups, 1)]
+        lines += ["", ("Quellen" if german else "Sources") + ": " + "; ".join(f"§ {s.title}" for s in answer.sources)]
+    numbered = list(enumerate(choices(answer), 1))
+    hint = (" (Nummer eintippen)" if german else " (type the number)") if interactive else ""
+    steps = [(n, c) for n, c in numbered if c.action is not None and c.action.kind is not ActionKind.CONTROL]
+    asks = [(n, c) for n, c in numbered if c.action is None]
+    controls = [(n, c) for n, c in numbered if c.action is not None and c.action.kind is ActionKind.CONTROL]
+    if steps:
+        lines += ["", ("Wähle" if german else "Choose") + f"{hint}:", *(f"  {n}. {c.label}" for n, c in steps)]
+        hint = ""
+    if asks:
+        lines += ["", ("Weiterfragen" if german else "Ask next") + f"{hint}:", *(f"  {n}. {c.label}" for n, c in asks)]
+    if controls:
+        lines += ["", ("Oder" if german else "Or") + ": " + " · ".join(f"{n} {c.label}" for n, c in controls)]
     return "\n".join(lines)
 
 
 class ConsoleChat:
-    """Reads questions line by line; a number picks one of the last answer's suggested follow-ups."""
+    """Reads questions line by line; a number picks one of the numbered choices under the last answer."""
 
     def __init__(
         self,
@@ -57,7 +87,7 @@ class ConsoleChat:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.read = read or self._read_line
-        self.follow_ups: list[str] = []
+        self.choices: list[Choice] = []
         self.language = "en"
 
     def _read_line(self, prompt: str) -> str:
@@ -74,10 +104,39 @@ class ConsoleChat:
         self.stdout.write(f"coach › {text}\n\n")
         self.stdout.flush()
 
-    def question(self, text: str) -> Question:
+    def question(self, text: str, action: Action | None = None) -> Question:
         return Question(
-            platform=Platform.CONSOLE, channel=self.conversation, user=self.user, privacy=Privacy.DM, text=text
+            platform=Platform.CONSOLE,
+            channel=self.conversation,
+            user=self.user,
+            privacy=Privacy.DM,
+            text=text,
+            action=action,
+            language_hint=self.language if action is not None or not text else None,
         )
+
+    def ask(self, text: str, action: Action | None = None) -> None:
+        answer = self.coach.answer(self.question(text, action))
+        self.choices = choices(answer)
+        self.language = answer.language
+        self.say(render_answer(answer, interactive=True))
+
+    def journey(self, argument: str) -> None:
+        """`/journey` lists the journeys as numbered choices; `/journey <number, id or words>` starts one."""
+        offers: list[Offer] = self.coach.journeys(self.language)
+        wanted = argument.strip().lower()
+        picked = next(
+            (o for n, o in enumerate(offers, 1) if wanted and wanted in (str(n), o.action.value, o.label.lower())), None
+        )
+        if picked is None and wanted:
+            picked = next((o for o in offers if wanted in o.label.lower()), None)
+        if picked is not None:
+            self.stdout.write(f"      {picked.label}\n")
+            self.ask(picked.label, picked.action)
+            return
+        self.choices = [Choice(o.label, o.action) for o in offers]
+        title = "Geführte Journeys (Nummer eintippen):" if self.language == "de" else "Guided journeys (type the number):"
+        self.say("\n".join([title, *(f"  {n}. {o.label}" for n, o in enumerate(offers, 1))]))
 
     def handle(self, line: str) -> bool:
         """Handle one line; False means the user wants to leave."""
@@ -94,14 +153,17 @@ class ConsoleChat:
         elif command == "/forget":
             removed = self.coach.forget(Platform.CONSOLE, self.user)
             self.say(f"Done: {removed} stored item(s) erased." if self.language == "en" else f"Erledigt: {removed} Einträge gelöscht.")
+        elif command == "/profile" or command.startswith("/profile "):
+            answer = self.coach.profile(self.question(text[len("/profile"):].strip()))
+            self.say(answer.text)
+        elif command == "/journey" or command.startswith("/journey "):
+            self.journey(text[len("/journey"):])
+        elif text.isdigit() and 1 <= int(text) <= len(self.choices):
+            choice = self.choices[int(text) - 1]
+            self.stdout.write(f"      {choice.label}\n")
+            self.ask(choice.label, choice.action)
         else:
-            if text.isdigit() and 1 <= int(text) <= len(self.follow_ups):
-                text = self.follow_ups[int(text) - 1]
-                self.stdout.write(f"      {text}\n")
-            answer = self.coach.answer(self.question(text))
-            self.follow_ups = list(answer.follow_ups)
-            self.language = answer.language
-            self.say(render_answer(answer, interactive=True))
+            self.ask(text)
         return True
 
     def run(self) -> None:
@@ -109,6 +171,8 @@ class ConsoleChat:
             "Hi! I'm PM Coach. Ask me about becoming an AI product manager, in English or German. "
             "Type /help for commands, /quit to leave."
         )
+        for reminder in self.coach.due_reminders(Platform.CONSOLE, self.user):
+            self.say(reminder.text)
         while True:
             try:
                 line = self.read(PROMPT)
