@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import dataclass, replace
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -67,6 +68,26 @@ SMALL_TALK = {
 OTHER: dict[Language, Language] = {"en": "de", "de": "en"}
 LANGUAGE_REQUEST_TERMS = 3  # "und auf Deutsch?", "in English please": a request, not a new question
 REDERIVED = {Control.EXAMPLE.value, Control.EXERCISE.value, Control.FIRST_STEP.value, Control.PASSAGE.value}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the coach knows while it answers one message."""
+
+    question: Question
+    reading: Reading
+    history: list[Turn]
+    language: Language
+    facts: Profile  # what this message says about its author
+    profile: Profile  # what the answer may use about them (see Coach._profile)
+    on_token: TokenCallback | None = None
+
+    @property
+    def last(self) -> Turn | None:
+        return self.history[-1] if self.history else None
+
+    def speaking(self, language: Language) -> Context:
+        return replace(self, language=language)
 
 
 class Coach:
@@ -136,7 +157,7 @@ class Coach:
         steering = question.action is not None or (history and typed_control(reading.text) is not None)
         facts = Profile() if steering else extract(reading.text)  # "an exercise for this week" is no deadline
         profile = self._profile(question, history, facts)
-        reply = self._dispatch(question, reading, history, language, facts, profile, on_token)
+        reply = self._dispatch(Context(question, reading, history, language, facts, profile, on_token))
         if reading.cut:
             limit = f"{MAX_READ_CHARS:,}".replace(",", "." if reply.language == "de" else ",")
             reply.notices.insert(0, say("truncated", reply.language, limit=limit))
@@ -148,21 +169,10 @@ class Coach:
         self.memory.record(question.model_copy(update={"text": remembered}), answer, reply.points, reply.meta)
         return answer
 
-    def _dispatch(
-        self,
-        question: Question,
-        reading: Reading,
-        history: list[Turn],
-        language: Language,
-        facts: Profile,
-        profile: Profile,
-        on_token: TokenCallback | None,
-    ) -> Reply:
-        last = history[-1] if history else None
-        action = question.action
-        text = reading.text
-        if action is not None:
-            return self._act(question, action.kind, action.value, last, language, profile, history, on_token)
+    def _dispatch(self, ctx: Context) -> Reply:
+        question, text, language, last = ctx.question, ctx.reading.text, ctx.language, ctx.last
+        if question.action is not None:
+            return self._act(ctx, question.action.kind, question.action.value)
         if not words(text):
             return self._canned("empty", language)
         if self.runner.cancels_reminder(text):
@@ -173,40 +183,33 @@ class Coach:
             if self.runner.cancels(text):
                 return self.runner.cancel(question, journey, language)
             if option := self.runner.typed(journey, state, text):
-                return self.runner.choose(question, journey, state, option, language, profile, control_offers(language))
-        if facts.is_empty() and (kind := next((k for k, p in SMALL_TALK.items() if p.match(text)), None)):
+                return self.runner.choose(question, journey, state, option, language, ctx.profile, control_offers(language))
+        if ctx.facts.is_empty() and (kind := next((k for k, p in SMALL_TALK.items() if p.match(text)), None)):
             return self._canned(kind, language)
         if self._gibberish(text):
             return self._canned("empty", language)
         if last is not None and (target := requested_language(text)) and len(terms(text)) <= LANGUAGE_REQUEST_TERMS:
-            return self._control(Control.OTHER_LANGUAGE, last, OTHER[target], profile, "", history, question, on_token)
+            return self._control(ctx.speaking(OTHER[target]), Control.OTHER_LANGUAGE)
         if last is not None and (control := typed_control(text)) is not None:
             extra = leftover(text)
             if control is not Control.MORE or not extra:
-                return self._control(control, last, language, profile, extra, history, question, on_token)
+                return self._control(ctx, control, extra)
         if (journey_id := self.runner.journeys.triggered(text)) and not running:
-            if journey_id != "role_fit" or not profile.background:
+            if journey_id != "role_fit" or not ctx.profile.background:
                 return self.runner.start(question, journey_id, language)
-        reply = self._respond(question, reading, history, language, facts, profile, on_token)
+        reply = self._respond(ctx)
         if running:
             note, offers = self.runner.pending(*running, language)
             reply.notices.append(note)
             reply.offers = offers
         return reply
 
-    def _act(
-        self,
-        question: Question,
-        kind: ActionKind,
-        value: str,
-        last: Turn | None,
-        language: Language,
-        profile: Profile,
-        history: list[Turn],
-        on_token: TokenCallback | None,
-    ) -> Reply:
+    def _act(self, ctx: Context, kind: ActionKind, value: str) -> Reply:
         """A clicked button: the action decides, not the label's words."""
-        language = last.answer.language if last and question.language_hint is None else language
+        question, last = ctx.question, ctx.last
+        if last is not None and question.language_hint is None:
+            ctx = ctx.speaking(last.answer.language)  # a label says little about the language; the conversation does
+        language = ctx.language
         if kind is ActionKind.JOURNEY:
             return self.runner.start(question, value, language)
         running = self.runner.open(question)
@@ -215,7 +218,7 @@ class Coach:
                 return Reply(say("journey_none", language), language, offers=self.runner.offers(language))
             if kind is ActionKind.CANCEL:
                 return self.runner.cancel(question, running[0], language)
-            return self.runner.choose(question, *running, value, language, profile, control_offers(language))
+            return self.runner.choose(question, *running, value, language, ctx.profile, control_offers(language))
         if kind is ActionKind.REMINDER:
             if value == "off":
                 return self.runner.unremind(question, language)
@@ -224,66 +227,44 @@ class Coach:
             control = Control(value)
         except ValueError:
             return self._canned("empty", language)
-        return self._control(control, last, language, profile, "", history, question, on_token)
+        return self._control(ctx, control)
 
-    def _control(
-        self,
-        control: Control,
-        last: Turn | None,
-        language: Language,
-        profile: Profile,
-        extra: str,
-        history: list[Turn],
-        question: Question,
-        on_token: TokenCallback | None,
-    ) -> Reply:
+    def _control(self, ctx: Context, control: Control, extra: str = "") -> Reply:
+        """Reshape the last answer: more and the other language answer its question again, the rest derive."""
+        question, last, language = ctx.question, ctx.last, ctx.language
         if last is None and control in (Control.SHORTER, Control.MORE, Control.OTHER_LANGUAGE, Control.PASSAGE):
             return self._canned("empty", language)
-        if control is Control.OTHER_LANGUAGE and question.action is not None:
-            language = OTHER[last.answer.language]  # a button: the language the last answer was not in
-        if control is Control.MORE or control is Control.OTHER_LANGUAGE:
+        if control in (Control.MORE, Control.OTHER_LANGUAGE):
             assert last is not None
             query = last.meta.get("query") or last.question_text
+            exclude: frozenset[str] = frozenset()
             if control is Control.OTHER_LANGUAGE:
-                language = OTHER[language] if language == last.answer.language else language
+                if question.action is not None or language == last.answer.language:
+                    ctx = ctx.speaking(OTHER[last.answer.language])  # the language the last answer was not in
                 if last.meta.get("control") in REDERIVED:
-                    return self._control(Control(last.meta["control"]), last, language, profile, "", history, question, on_token)
-                exclude: frozenset[str] = frozenset()
+                    return self._control(ctx, Control(last.meta["control"]))
             else:
                 exclude = frozenset(last.meta.get("said", []))
-            reading = Reading(query, [query], asked=True)
-            reply = self._respond(question, reading, history, language, Profile(), profile, on_token, exclude=exclude, query=query)
+            again = replace(ctx, reading=Reading(query, [query], asked=True), facts=Profile())
+            reply = self._respond(again, exclude=exclude, query=query)
             if control is Control.MORE and (not reply.in_scope or reply.text.strip() == last.answer.text.strip()):
                 return self._nothing_more(last, language)
             reply.meta["control"] = control.value
             return reply
-        reply = Steering(self.knowledge.composer, self.playbook).apply(control, last, language, profile, extra)
+        reply = Steering(self.knowledge.composer, self.playbook).apply(control, last, language, ctx.profile, extra)
         reply.offers = control_offers(language)
         reply.remembered_text = reply.meta.get("query") or (last.question_text if last else None)
         if self.llm is not None and reply.remembered_text:
-            if (capped := self.quotas.llm_notice(question, language)) is not None:
-                reply.notices.append(capped)
-            else:
-                retrieval = self.knowledge.retrieve(reply.remembered_text)
-                self._generate(reply, question.text, retrieval, history, profile, on_token,
-                               notes=[reply.text], control=control)
+            retrieval = self.knowledge.retrieve(reply.remembered_text)
+            self._generate(ctx, reply, retrieval, notes=[reply.text], control=control)
         return reply
 
-    def _respond(
-        self,
-        question: Question,
-        reading: Reading,
-        history: list[Turn],
-        language: Language,
-        facts: Profile,
-        profile: Profile,
-        on_token: TokenCallback | None,
-        *,
-        exclude: frozenset[str] = frozenset(),
-        query: str | None = None,
-    ) -> Reply:
+    def _respond(self, ctx: Context, *, exclude: frozenset[str] = frozenset(), query: str | None = None) -> Reply:
         """The main path: retrieve for each question in the message, judge scope and coverage, compose one reply."""
-        last = history[-1] if history else None
+        question, reading, history, language, facts, profile = (
+            ctx.question, ctx.reading, ctx.history, ctx.language, ctx.facts, ctx.profile
+        )
+        last = ctx.last
         parts = reading.parts or [reading.text]
         depth, focus, context = 0, None, False
         if query is None and len(parts) == 1:
@@ -371,12 +352,9 @@ class Coach:
             remembered_text=query if query is not None and len(queries) == 1 else None,
         )
         if self.llm is not None:
-            if (capped := self.quotas.llm_notice(question, language)) is not None:
-                reply.notices.append(capped)  # the daily cap for model answers is reached: the offline answer
-            else:
-                notes = [block for block in reply.text.split("\n\n") if block.startswith("**")]  # the coach's own lines
-                self._generate(reply, reading.text, retrievals[covered[0]], history, profile, on_token,
-                               not_covered=[g.says[language] for g in gaps], notes=notes)
+            notes = [block for block in reply.text.split("\n\n") if block.startswith("**")]  # the coach's own lines
+            self._generate(ctx.speaking(language), reply, retrievals[covered[0]],
+                           not_covered=[g.says[language] for g in gaps], notes=notes)
         return reply
 
     def _introduction(self, profile: Profile, language: Language) -> Reply:
@@ -445,37 +423,37 @@ class Coach:
 
     def _generate(
         self,
+        ctx: Context,
         reply: Reply,
-        text: str,
         retrieval: Retrieval,
-        history: list[Turn],
-        profile: Profile,
-        on_token: TokenCallback | None,
         *,
-        not_covered: list[str] = (),  # type: ignore[assignment]
-        notes: list[str] = (),  # type: ignore[assignment]
+        not_covered: list[str] | None = None,
+        notes: list[str] | None = None,
         control: Control | None = None,
     ) -> None:
         """Let the model write the reply from the same passages, with the person's profile, the coverage outcome,
-        the control they chose and our playbook's notes; keep our offline reply if it fails."""
+        the control they chose and our playbook's notes; keep our offline reply if it fails or the cap is reached."""
         from bot.llm.generate import GenerationError
 
+        if (capped := self.quotas.llm_notice(ctx.question, reply.language)) is not None:
+            reply.notices.append(capped)  # the daily cap for model answers is reached: the offline answer
+            return
         composer = self.knowledge.composer
         language = reply.language
         passages = [composer.source(hit, language, full_text=True) for hit in composer.context(retrieval, language)]
         try:
             reply.text = self.llm.generate(  # type: ignore[union-attr]
-                question=text,
+                question=ctx.reading.text or ctx.question.text,
                 language=language,
                 passages=passages,
-                history=[(t.question_text, t.answer.text) for t in history],
-                on_token=on_token,
+                history=[(t.question_text, t.answer.text) for t in ctx.history],
+                on_token=ctx.on_token,
                 coaching={
-                    "profile": profile.model_dump(exclude_none=True),
+                    "profile": ctx.profile.model_dump(exclude_none=True),
                     "coverage": reply.coverage.value,
-                    "not_covered": list(not_covered),
+                    "not_covered": list(not_covered or []),
                     "control": control.value if control else None,
-                    "coach_notes": list(notes),
+                    "coach_notes": list(notes or []),
                 },
             )
             reply.mode = Mode.LLM
