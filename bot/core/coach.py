@@ -113,9 +113,9 @@ class Coach:
         self.feedback = feedback
         self.llm = llm  # a bot.llm.generate.LLMComposer, or None for the offline coach
         # Profiles, journeys and reminders live in the memory's private SQLite file unless given.
-        self.profiles = profiles or ProfileStore(memory.db_path, retention=memory.retention)
-        self.reminders = reminders or ReminderStore(memory.db_path)
-        self.journey_states = journey_states or JourneyStore(memory.db_path, retention=memory.retention)
+        self.profiles = profiles or ProfileStore(memory.db_path, retention=memory.retention, clock=clock)
+        self.reminders = reminders or ReminderStore(memory.db_path, clock=clock)
+        self.journey_states = journey_states or JourneyStore(memory.db_path, retention=memory.retention, clock=clock)
         self.playbook = playbook or Playbook.load()
         self.quotas = quotas or Quotas()  # no limits unless configured
         self.runner = JourneyRunner(
@@ -246,7 +246,7 @@ class Coach:
             else:
                 exclude = frozenset(last.meta.get("said", []))
             again = replace(ctx, reading=Reading(query, [query], asked=True), facts=Profile())
-            reply = self._respond(again, exclude=exclude, query=query)
+            reply = self._respond(again, exclude=exclude, query=query, control=control)
             if control is Control.MORE and (not reply.in_scope or reply.text.strip() == last.answer.text.strip()):
                 return self._nothing_more(last, language)
             reply.meta["control"] = control.value
@@ -259,7 +259,14 @@ class Coach:
             self._generate(ctx, reply, retrieval, notes=[reply.text], control=control)
         return reply
 
-    def _respond(self, ctx: Context, *, exclude: frozenset[str] = frozenset(), query: str | None = None) -> Reply:
+    def _respond(
+        self,
+        ctx: Context,
+        *,
+        exclude: frozenset[str] = frozenset(),
+        query: str | None = None,
+        control: Control | None = None,
+    ) -> Reply:
         """The main path: retrieve for each question in the message, judge scope and coverage, compose one reply."""
         question, reading, history, language, facts, profile = (
             ctx.question, ctx.reading, ctx.history, ctx.language, ctx.facts, ctx.profile
@@ -354,7 +361,7 @@ class Coach:
         if self.llm is not None:
             notes = [block for block in reply.text.split("\n\n") if block.startswith("**")]  # the coach's own lines
             self._generate(ctx.speaking(language), reply, retrievals[covered[0]],
-                           not_covered=[g.says[language] for g in gaps], notes=notes)
+                           not_covered=[g.says[language] for g in gaps], notes=notes, control=control)
         return reply
 
     def _introduction(self, profile: Profile, language: Language) -> Reply:

@@ -10,7 +10,7 @@ from bot.models import Language
 from bot.settings import KNOWLEDGE_DIR
 
 COACHING_DIR = KNOWLEDGE_DIR / "coaching"
-CITATION = re.compile(r"\s*\(§ ([^)]+(?:\([^)]*\)[^)]*)?)\)")  # "(§ Der Individual Contributor (IC) PM)"
+CITATION = re.compile(r"\s*\(§ ((?:[^()]|\([^()]*\))+)\)")  # "(§ Der Individual Contributor (IC) PM)"
 ENTRY = re.compile(r"^- ([^:]+?): (.+)$")
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 

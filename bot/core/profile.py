@@ -186,6 +186,8 @@ def describe(profile: Profile, language: Language) -> str:
     where = industry_name(profile, language)
     if not label:
         return f"someone {where}" if where and language == "en" else (f"jemand {where}" if where else "")
+    if where and label.lower() in where.lower():
+        where = None  # "someone with a logistics background", not "… in logistics" again
     return _who(label, profile, language, names) + (f" {where}" if where else "")
 
 
@@ -200,7 +202,7 @@ def _who(label: str, profile: Profile, language: Language, names: dict[str, str]
     if language == "en":
         if not person:
             return f"someone with {profile.years} years in {label}" if profile.years else f"someone with a {label} background"
-        article = "an" if label[:1].lower() in "aeiou" else "a"
+        article = "an" if label[:1].lower() in "aeiou" and not label.lower().startswith(("ux", "ui", "us", "uni")) else "a"
         years = f" with {profile.years} years of experience" if profile.years else ""
         return f"{article} {label}{years}"
     if not person:

@@ -63,7 +63,7 @@ class Reading:
 def clean(text: str) -> str:
     """Drop control characters, lone surrogates and stray platform markup; fold whitespace within lines."""
     text = DANGLING_MARKUP.sub("", PLATFORM_MARKUP.sub(" ", SURROGATE.sub("\ufffd", text or "")))
-    text = CONTROL.sub(" ", text.replace("\r", "\n").replace("\n", "\x00")).replace("\x00", "\n")
+    text = CONTROL.sub(" ", text.replace("\r", "\n"))  # CONTROL leaves "\n" alone: lines separate questions
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 

@@ -34,7 +34,7 @@ def section_of(last: Turn | None) -> str:
 def shorten(text: str, share: float = SHORTER_SHARE) -> str:
     """The lead of `text` in at most `share` of its length: whole sentences while they fit, a list reduced to its
     items' names, a single long sentence cut at a word."""
-    limit = max(40, int(len(text) * share))
+    limit = int(len(text) * share)
     lead, *_ = text.split("\n\n")
     lines = [line.strip() for line in lead.splitlines() if line.strip()]
     if len(lines) > 1 and all(line.startswith("- ") for line in lines[1:]):
@@ -49,7 +49,8 @@ def shorten(text: str, share: float = SHORTER_SHARE) -> str:
             break
         short = f"{short} {sentence}"
     if len(short) > limit:
-        short = short[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        cut = short[: max(1, limit - 1)]
+        short = (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(",;:") + "…"
     return short
 
 
