@@ -9,6 +9,7 @@ import pytest
 from discord.http import Route
 
 from bot.adapters.discord.client import CoachBot
+from bot.ports import CoachPort
 from bot.settings import Settings
 from tests.fakes.coach_double import CoachDouble
 from tests.fakes.discord_server import FakeDiscord
@@ -46,7 +47,9 @@ async def start_bot(fake: FakeDiscord, coach: CoachDouble, tmp_path) -> AsyncIte
     started: list[tuple[CoachBot, asyncio.Task]] = []
     original_base = Route.BASE
 
-    async def start(*, stream_interval: float = 0.05, message_content: bool = True, **settings: object) -> CoachBot:
+    async def start(
+        *, stream_interval: float = 0.05, message_content: bool = True, core: CoachPort | None = None, **settings: object
+    ) -> CoachBot:
         config = Settings(
             _env_file=None,
             data_dir=tmp_path,
@@ -54,8 +57,8 @@ async def start_bot(fake: FakeDiscord, coach: CoachDouble, tmp_path) -> AsyncIte
             discord_gateway_url=fake.gateway_url,
             **settings,
         )
-        bot = CoachBot(
-            config, coach, stream_interval=stream_interval, message_content=message_content, guild_ready_timeout=0.05
+        bot = CoachBot(  # `core`: another coach for this start, e.g. a new one over the same state after a restart
+            config, core or coach, stream_interval=stream_interval, message_content=message_content, guild_ready_timeout=0.05
         )
         task = asyncio.create_task(bot.start("test-token"))
         started.append((bot, task))
