@@ -123,17 +123,18 @@ def test_feedback_and_forget_commands(capsys, cli_settings):
 
 def test_forget_also_erases_the_profile_and_an_open_journey(capsys, cli_settings):
     from bot.core.coach import Coach
+    from bot.core.journey_runner import journey_key
     from bot.models import Platform, Privacy, Question
 
     coach = Coach.from_settings(cli_settings)
     dm = dict(platform=Platform.SLACK, channel="D1", user="U8", privacy=Privacy.DM)
     coach.answer(Question(**dm, text="I'm a UX designer at a bank. Plan a two-week prototype with me?"))
     assert coach.profiles.get(Platform.SLACK, "U8").background == "design"
-    assert coach.journey_states.get(str(Question(**dm, text="x").conversation_key)) is not None
+    assert coach.journey_states.get(journey_key(Question(**dm, text="x"))) is not None
     code, out, _ = run(capsys, cli_settings, "forget", "slack", "U8")
     assert code == 0 and "erased" in out
     assert coach.profiles.get(Platform.SLACK, "U8").is_empty()
-    assert coach.journey_states.get(str(Question(**dm, text="x").conversation_key)) is None
+    assert coach.journey_states.get(journey_key(Question(**dm, text="x"))) is None
 
 
 def test_a_bad_environment_is_reported_not_raised(capsys, monkeypatch):

@@ -86,7 +86,7 @@ def test_a_journey_survives_a_restart_and_ends_with_a_role(knowledge, tmp_path):
     done = ask(restarted, "AI engineers and developers")
     assert "AI platform product manager fits you best" in done.text
     assert any(s.kind == "coach" for s in done.sources)
-    assert restarted.journey_states.get("slack:dm:T1:D1::U1") is None
+    assert restarted.journey_states.get("slack:dm:T1:D1::U1|U1") is None
 
 
 def test_the_prototype_plan_reminder_is_opt_in_private_and_delivered_once(knowledge, tmp_path):

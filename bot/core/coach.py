@@ -222,7 +222,8 @@ class Coach:
         if kind is ActionKind.REMINDER:
             if value == "off":
                 return self.runner.unremind(question, language)
-            return self.runner.remind(question, last.meta.get("reminder_text") if last else None, language)
+            planned = next((t.meta["reminder_text"] for t in reversed(ctx.history) if t.meta.get("reminder_text")), None)
+            return self.runner.remind(question, planned, language)
         try:
             control = Control(value)
         except ValueError:

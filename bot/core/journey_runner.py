@@ -11,6 +11,7 @@ from bot.core.journeys import CANCEL, CHECK_IN_DAYS, Journey, Journeys
 from bot.core.messages import say
 from bot.core.profile import Profile
 from bot.core.reply import Reply, coach_sources, merge_sources
+from bot.core.text import terms
 from bot.knowledge.retrieval import ChunkHit
 from bot.models import Action, ActionKind, Language, Offer, Privacy, Question, Reminder
 from bot.state.journeys import JourneyState, JourneyStore
@@ -21,6 +22,14 @@ CANCEL_REMINDER = re.compile(
     r"|\b(lösch|stopp)\w*\b.{0,15}\berinnerung\b",
     re.I,
 )
+
+
+CANCEL_TERMS = 3
+
+
+def journey_key(question: Question) -> str:
+    """A journey belongs to one person in one conversation: in a shared thread, others cannot answer or stop it."""
+    return f"{question.conversation_key}|{question.user}"
 
 
 class JourneyRunner:
@@ -41,7 +50,7 @@ class JourneyRunner:
         self.clock = clock
 
     def open(self, question: Question) -> tuple[Journey, JourneyState] | None:
-        state = self.states.get(str(question.conversation_key))
+        state = self.states.get(journey_key(question))
         journey = self.journeys.get(state.journey, "en") if state else None
         return (journey, state) if journey and state else None
 
@@ -53,7 +62,7 @@ class JourneyRunner:
         if journey is None:
             return Reply(say("journey_none", language), language, offers=self.offers(language))
         state = JourneyState(journey=journey.id)
-        self.states.put(str(question.conversation_key), question.platform, question.user, state)
+        self.states.put(journey_key(question), question.platform, question.user, state)
         reply = self.step(journey, state, language)
         reply.text = f"{journey.intro.text}\n\n{reply.text}"
         reply.sources = self._sources(list(journey.intro.sections), journey.intro.text, language)
@@ -88,7 +97,7 @@ class JourneyRunner:
         if step is None or option not in dict(step.options):
             return self.step(journey, state, language)
         state = state.model_copy(update={"answers": {**state.answers, step.id: option}})
-        key = str(question.conversation_key)
+        key = journey_key(question)
         if journey.next_step(state.answers) is not None:
             self.states.put(key, question.platform, question.user, state)
             return self.step(journey, state, language)
@@ -108,7 +117,7 @@ class JourneyRunner:
         return reply
 
     def cancel(self, question: Question, journey: Journey, language: Language) -> Reply:
-        self.states.end(str(question.conversation_key))
+        self.states.end(journey_key(question))
         title = (self.journeys.get(journey.id, language) or journey).title
         return Reply(say("journey_stopped", language, title=title), language, offers=self.offers(language))
 
@@ -119,16 +128,19 @@ class JourneyRunner:
 
     @staticmethod
     def cancels(text: str) -> bool:
-        return CANCEL.match(text) is not None
+        """"stop", "abbrechen bitte" — not "Stop words in prompts: do they matter?"."""
+        return CANCEL.match(text) is not None and len(terms(text)) <= CANCEL_TERMS
 
     @staticmethod
     def cancels_reminder(text: str) -> bool:
         return CANCEL_REMINDER.search(text) is not None
 
     def remind(self, question: Question, reminder_text: str | None, language: Language) -> Reply:
-        """Opt in to the check-in reminder of the plan just made (DMs only)."""
+        """Opt in to the check-in reminder of the plan made in this DM (once; a second click says it is set)."""
         if question.privacy is not Privacy.DM or not reminder_text:
             return Reply(say("reminder_dm_only", language), language)
+        if any(r.channel == question.channel for r in self.reminders.pending(question.platform, question.user)):
+            return Reply(say("reminder_already", language), language)
         due = self.clock() + timedelta(days=CHECK_IN_DAYS)
         reminder = Reminder(
             platform=question.platform, workspace=question.workspace, channel=question.channel, user=question.user,

@@ -92,6 +92,10 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Reminders are private: ask me for this plan in a DM and I can remind you at the check-in.",
         "de": "Erinnerungen sind privat: Frag mich in einer Direktnachricht nach diesem Plan, dann erinnere ich dich am Check-in.",
     },
+    "reminder_already": {
+        "en": "Your check-in reminder is already set. Say “cancel reminder” to remove it.",
+        "de": "Deine Check-in-Erinnerung ist schon gesetzt. Sag „Erinnerung löschen“, um sie zu entfernen.",
+    },
     "reminder_cancelled": {
         "en": "Your check-in reminder is cancelled.",
         "de": "Deine Check-in-Erinnerung ist gelöscht.",

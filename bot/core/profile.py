@@ -77,7 +77,7 @@ GOAL_PATTERNS: dict[str, str] = {
     "team_idea": r"idea for (?:my|our) team|ai idea|use case for (?:my|our)|idee für (?:mein|unser) team|ki-idee|anwendungsfall",
     "ic": r"\bic\b(?: role| pm)?|individual[- ]contributor|without (?:managing|reports)|ohne (?:personal|team)verantwortung",
     "switch": r"become an? (?:ai )?(?:pm|product manager)|switch (?:in)?to|transition (?:in)?to|move into|break into|get into ai|"
-    r"ki-(?:pm|produktmanager\w*) werden|wechseln|umsteigen|einstieg|quereinstieg",
+    r"(?:ki-)?(?:pm|produktmanager\w*) (?:zu )?werden|wechseln|umsteigen|einstieg|quereinstieg",
 }
 COMPILED_GOALS = [(key, re.compile(rf"(?:{p})", re.IGNORECASE)) for key, p in GOAL_PATTERNS.items()]
 DEADLINE = re.compile(

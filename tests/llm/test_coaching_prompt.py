@@ -9,7 +9,7 @@ from langchain_core.messages import SystemMessage
 
 from bot.core.coach import Coach
 from bot.llm.generate import LLMComposer
-from bot.llm.prompt import build_messages
+from bot.llm.prompt import CONTROL_REQUESTS, build_messages
 from bot.models import Coverage, Mode, Platform, Privacy, Question
 from bot.state.feedback import FeedbackStore
 from bot.state.memory import ConversationMemory
@@ -38,7 +38,7 @@ def test_build_messages_puts_profile_coverage_gap_control_and_notes_in_the_coach
         "person: background=engineering; label=backend engineer; years=6",
         "coverage: none",
         f"not covered by the guide: {SALARY}",
-        "the user asked for: shorter",
+        f"the user asked for: {CONTROL_REQUESTS['shorter']}",
         "coach note: **For you as a backend engineer:** the AI platform PM role fits.",
     ]
     assert "What salary can I expect?" not in coaching_block(messages)  # the question stays in its own block
@@ -126,3 +126,16 @@ def test_when_the_model_fails_in_german_the_offline_answer_and_notice_are_german
     assert answer.mode is Mode.FALLBACK and answer.language == "de" and answer.coverage is Coverage.NONE
     assert "KI-Modell hat nicht geantwortet" in answer.notice
     assert "im Leitfaden nicht behandelt" in answer.text
+
+
+def test_a_control_on_the_real_path_reaches_the_prompt(knowledge, tmp_path):
+    from bot.models import Action, ActionKind
+
+    model = ScriptedChatModel().enqueue("First answer.").enqueue("More, written by the model.")
+    state = tmp_path / "s.sqlite3"
+    coach = Coach(knowledge, ConversationMemory(state), FeedbackStore(state), llm=LLMComposer(model, timeout=5))
+    dm = dict(platform=Platform.SLACK, channel="D1", user="U1", privacy=Privacy.DM)
+    coach.answer(Question(**dm, text="How do I find good AI product ideas?"))
+    more = coach.answer(Question(**dm, text="More detail", action=Action(kind=ActionKind.CONTROL, value="more")))
+    assert more.text == "More, written by the model."
+    assert f"the user asked for: {CONTROL_REQUESTS['more']}" in coaching_block(model.received[-1])

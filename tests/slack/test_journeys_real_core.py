@@ -161,8 +161,6 @@ async def test_a_prototype_plan_in_a_dm_offers_a_reminder_scheduled_on_slack_and
         assert "Your check-in reminder is cancelled" in body(cancelled)
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: Coach._act takes the reminder text from the last turn only "
-                   "(bot/core/coach.py:222), so a reminder clicked after another message is refused as 'not a DM'")
 async def test_the_reminder_button_still_works_after_a_question_in_between(knowledge, state, tmp_path):
     async with http_harness(new_coach(knowledge, state), tmp_path) as h:
         await h.http.event(dm("plan a prototype", "EvPLAN", "1355518000.000001"))
