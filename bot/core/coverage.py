@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.core.playbook import Gap
 from bot.core.text import stem, words
@@ -22,11 +23,17 @@ def _stems(text: str) -> list[str]:
     return [stem(w) for w in words(text)]
 
 
+@lru_cache(maxsize=4096)
+def _term_stems(term: str) -> tuple[str, ...]:
+    """A catalogue term's stems, worked out once per process (the terms are fixed Markdown)."""
+    return tuple(_stems(term))
+
+
 def _mentions(asked: list[str], term: str) -> bool:
     """`term` is a word or phrase (its words in a row) or "a & b" (both anywhere), matched on stems."""
     if "&" in term:
         return all(_mentions(asked, part.strip()) for part in term.split("&"))
-    wanted = _stems(term)
+    wanted = list(_term_stems(term))
     if not wanted:
         return False
     if len(wanted) == 1 and len(wanted[0]) >= COMPOUND_PART:
