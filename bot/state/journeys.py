@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.models import Platform
 from bot.state.guard import best_effort
-from bot.state.sqlite import SqliteStore, epoch, utc_now
+from bot.state.sqlite import ExpiringStore, epoch
 
 
 class JourneyState(BaseModel):
@@ -22,7 +19,7 @@ class JourneyState(BaseModel):
     answers: dict[str, str] = Field(default_factory=dict)  # step id -> option id
 
 
-class JourneyStore(SqliteStore):
+class JourneyStore(ExpiringStore):
     """One open journey per conversation; expires with the memory retention; forgettable per user."""
 
     SCHEMA = """
@@ -36,17 +33,10 @@ class JourneyStore(SqliteStore):
         CREATE INDEX IF NOT EXISTS journeys_by_user ON journeys (platform, user);
     """
 
-    def __init__(
-        self, db_path: Path, retention: timedelta = timedelta(days=30), clock: Callable[[], datetime] = utc_now
-    ) -> None:
-        self.retention = retention
-        self._clock = clock
-        super().__init__(db_path)
-
     def get(self, conversation: str) -> JourneyState | None:
         rows = self.query(
             "SELECT state_json FROM journeys WHERE conversation = ? AND updated_at >= ?",
-            (conversation, epoch(self._clock() - self.retention)),
+            (conversation, self.cutoff()),
         )
         return JourneyState.model_validate_json(rows[0][0]) if rows else None
 
@@ -69,4 +59,4 @@ class JourneyStore(SqliteStore):
 
     @best_effort(default=0)
     def purge_expired(self) -> int:
-        return self.erase("DELETE FROM journeys WHERE updated_at < ?", (epoch(self._clock() - self.retention),))
+        return self.erase("DELETE FROM journeys WHERE updated_at < ?", (self.cutoff(),))

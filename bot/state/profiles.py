@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from pathlib import Path
 
 from bot.core.profile import Profile
 from bot.models import Platform
 from bot.state.guard import best_effort
-from bot.state.sqlite import SqliteStore, epoch, utc_now
+from bot.state.sqlite import ExpiringStore, epoch
 
 
-class ProfileStore(SqliteStore):
+class ProfileStore(ExpiringStore):
     """One profile per (platform, user); a profile not updated within `retention` is gone, like memory."""
 
     SCHEMA = """
@@ -25,17 +22,10 @@ class ProfileStore(SqliteStore):
         );
     """
 
-    def __init__(
-        self, db_path: Path, retention: timedelta = timedelta(days=30), clock: Callable[[], datetime] = utc_now
-    ) -> None:
-        self.retention = retention
-        self._clock = clock
-        super().__init__(db_path)
-
     def get(self, platform: Platform, user: str) -> Profile:
         rows = self.query(
             "SELECT profile_json FROM profiles WHERE platform = ? AND user = ? AND updated_at >= ?",
-            (Platform(platform).value, user, epoch(self._clock() - self.retention)),
+            (Platform(platform).value, user, self.cutoff()),
         )
         return Profile.model_validate_json(rows[0][0]) if rows else Profile()
 
@@ -55,4 +45,4 @@ class ProfileStore(SqliteStore):
 
     @best_effort(default=0)
     def purge_expired(self) -> int:
-        return self.erase("DELETE FROM profiles WHERE updated_at < ?", (epoch(self._clock() - self.retention),))
+        return self.erase("DELETE FROM profiles WHERE updated_at < ?", (self.cutoff(),))

@@ -8,7 +8,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -158,3 +158,18 @@ class SqliteStore:
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.close()
+
+
+class ExpiringStore(SqliteStore):
+    """A store whose rows expire: nothing older than `retention` (by the injectable `clock`) is ever returned."""
+
+    def __init__(
+        self, db_path: Path, retention: timedelta = timedelta(days=30), clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self.retention = retention
+        self._clock = clock
+        super().__init__(db_path)
+
+    def cutoff(self) -> float:
+        """The oldest time, as stored, a row may have to still count."""
+        return epoch(self._clock() - self.retention)
