@@ -180,3 +180,9 @@ def test_describe_with_only_an_industry_or_nothing():
     assert describe(Profile(industry="health"), "en") == "someone in healthcare"
     assert describe(Profile(industry="health"), "de") == "jemand im Gesundheitswesen"
     assert describe(Profile(), "en") == describe(Profile(), "de") == ""
+
+
+def test_a_message_that_opens_with_a_role_describes_its_author_but_a_topic_does_not():
+    assert extract("data scientist at a retail bank, 4 yrs, fraud models.").background == "data_science"
+    assert extract("Marketing strategy for AI products?").background is None
+    assert extract("Sales forecasting with AI, good idea?").background is None

@@ -149,3 +149,10 @@ def test_topic_of_drops_the_frame_of_a_question(part, topic):
 
 def test_topic_of_keeps_the_frame_when_nothing_else_would_be_left():
     assert topic_of("What does the guide say about it?") == "What does the guide say about it?"
+
+
+def test_an_elliptic_second_part_is_its_own_question():
+    assert read("What does the guide say about ChatGPT and what about metrics?").parts == [
+        "What does the guide say about ChatGPT",
+        "what about metrics?",
+    ]

@@ -113,3 +113,8 @@ def test_everyday_off_topic_questions_are_refused(knowledge, text):
 @pytest.mark.parametrize("text", IN_SCOPE)
 def test_career_questions_near_the_guide_are_in_scope(knowledge, text):
     assert knowledge.scope.judge(text, knowledge.retrieve(text)).in_scope
+
+
+@pytest.mark.parametrize("text", ["Tell me a joke about product managers", "Schreib mir ein Gedicht über KI-PMs"])
+def test_entertainment_is_off_topic_even_about_pms(knowledge, text):
+    assert not knowledge.scope.judge(text, knowledge.retrieve(text)).in_scope

@@ -21,7 +21,7 @@ from bot.core.personal import CLEAR, PERSONAL, corrected, intent, personal_lines
 from bot.core.playbook import Playbook
 from bot.core.profile import Profile, extract
 from bot.core.language import requested_language
-from bot.core.reading import MAX_READ_CHARS, Reading, clean, read, topic_of
+from bot.core.reading import MAX_PART_CHARS, MAX_READ_CHARS, Reading, clean, read, topic_of
 from bot.core.reply import Reply, coach_sources, merge_sources
 from bot.core.steering import ROLES_SECTION, Steering
 from bot.core.text import STOP_WORDS, stem, terms, words
@@ -292,6 +292,10 @@ class Coach:
         verdicts = [self.knowledge.scope.judge(q, r) for q, r in zip(queries, retrievals)]
         gaps = [] if context else asked_gaps(parts, self.playbook.gaps)
         covered = [i for i, v in enumerate(verdicts) if v.in_scope]
+        if not covered and len(queries) > 1:  # the parts alone are too terse to judge: judge the whole message
+            whole = self.knowledge.retrieve(reading.text[:MAX_PART_CHARS])
+            if self.knowledge.scope.judge(reading.text, whole).in_scope:
+                queries, retrievals, covered = [reading.text[:MAX_PART_CHARS]], [whole], [0]
         if asked == "role" and not (profile.background or facts.background) and not any(
             v.in_scope for v in (self.knowledge.scope.judge(reading.text, self.knowledge.retrieve(reading.text)),)
         ):

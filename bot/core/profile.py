@@ -44,6 +44,7 @@ ASPIRATION = re.compile(
     r"werden|wechseln|umsteigen|einsteigen|möchte|will|ziel)\b[^.?!]{0,40}$",
     re.IGNORECASE,
 )
+OPENING = 3  # characters before a role that still open the sentence ("a data scientist …")
 TARGET_ROLE = re.compile(r"\b(ai|ki)[ -]?$", re.IGNORECASE)
 YEARS = re.compile(
     r"\b(\d{1,2})\+?\s*(?:years?|yrs?|jahre[n]?)\b(?! old| alt)(?:\s+(?:of|in|as|als|im|in der|bei)\s+([\w\- ]{2,30}?)"
@@ -118,10 +119,11 @@ def _sentences(text: str) -> list[str]:
 
 def _background(sentence: str) -> tuple[str, str] | None:
     """(background, the user's words) if the sentence describes who they are (not who they want to become)."""
-    if not SELF.search(sentence):
-        return None
+    described = SELF.search(sentence) is not None
     for key, pattern in COMPILED_BACKGROUNDS:
         for match in pattern.finditer(sentence):
+            if not described and (match.start() > OPENING or not PERSON_NOUN.search(match.group(0).strip())):
+                continue  # no "I'm"/"ich bin": only a message that opens with a role ("data scientist at a bank, …")
             before = sentence[: match.start()]
             if ASPIRATION.search(before) or TARGET_ROLE.search(before):
                 continue  # "I want to become a product manager", "an AI product manager"

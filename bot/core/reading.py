@@ -29,6 +29,7 @@ PART_BREAK = re.compile(
     re.I,
 )
 MIN_PART_TERMS = 2
+MIN_PIECE_TERMS = 1
 LONG_SENTENCE = 300
 QUESTION_REACH = 200  # how far from its "?" a run-on question may start
 QUESTION_WORD = re.compile(INTERROGATIVE.pattern.removeprefix("^"), re.I)
@@ -89,14 +90,20 @@ def questions(text: str) -> tuple[list[str], bool]:
         flat = " ".join(text.split())
         return ([flat[-MAX_PART_CHARS:] if len(flat) > MAX_PART_CHARS else flat] if flat else []), False
     parts: list[str] = []
+    pieces_of_one: set[str] = set()  # parts split off one sentence: "… and what about metrics?" counts as a question
     for sentence in map(_tail, asked):
         pieces = [p.strip(" ,") for p in PART_BREAK.split(sentence)]
-        if len(pieces) > 1 and all(len(terms(p)) >= MIN_PART_TERMS for p in pieces):
+        # The first piece must be a question of its own; a later one may be elliptic ("and what about metrics?").
+        if len(pieces) > 1 and len(terms(pieces[0])) >= MIN_PART_TERMS and all(
+            len(terms(p)) >= MIN_PIECE_TERMS for p in pieces[1:]
+        ):
             parts.extend(pieces)
+            pieces_of_one.update(pieces)
         else:
             parts.append(sentence)
     unique = list(dict.fromkeys(p[:MAX_PART_CHARS] for p in parts))
-    substantial = [p for p in unique if len(terms(p)) >= MIN_PART_TERMS]  # "Can you help me?" is no question of its own
+    # "Can you help me?" is no question of its own next to a real one.
+    substantial = [p for p in unique if len(terms(p)) >= MIN_PART_TERMS or p in pieces_of_one]
     return (substantial or unique)[:MAX_PARTS], True
 
 

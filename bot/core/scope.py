@@ -25,6 +25,13 @@ INJECTION = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 
+# Asking for entertainment is off-topic even about product managers ("tell me a joke about PMs").
+ENTERTAINMENT = re.compile(
+    r"\b(tell|write|make up|give) me (a|an|some) (joke|poem|limerick|story|riddle|song)s?\b|\b(joke|poem|limerick)s? about\b"
+    r"|\b(erzähl|schreib|dicht)\w* (mir )?(einen|ein|eine) (witz|gedicht|geschichte|lied|rätsel)\b|\bwitz über\b",
+    re.IGNORECASE,
+)
+
 # What people ask a chat bot that a PM coach should decline: everyday categories, not any test's wording.
 OFF_TOPIC_ANCHORS = (
     "What's the weather forecast for tomorrow?", "Wie wird das Wetter am Wochenende?",
@@ -124,6 +131,8 @@ class ScopeJudge:
     def judge(self, text: str, retrieval: Retrieval) -> ScopeVerdict:
         if INJECTION.search(text):
             return ScopeVerdict(False, -1.0, "instructions")
+        if ENTERTAINMENT.search(text):
+            return ScopeVerdict(False, -1.0, "entertainment")
         score = retrieval.max_dense - self.off_topic_similarity(retrieval.vector)  # the embedding retrieval made
         if retrieval.max_dense < self.calibration.floor:
             return ScopeVerdict(False, score, "far from the guide")
