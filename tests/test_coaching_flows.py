@@ -114,3 +114,9 @@ def test_a_channel_journey_offers_no_reminder(knowledge, tmp_path):
         plan = ask(coach, option, action=Action(kind=ActionKind.CHOICE, value=option), **channel)
     assert all(o.action.kind is not ActionKind.REMINDER for o in plan.offers)
     assert "DM" in plan.text or "Direktnachricht" in plan.text
+
+
+def test_plain_words_start_a_journey_only_about_the_field(knowledge, tmp_path):
+    coach = new_coach(knowledge, tmp_path / "s.sqlite3")
+    assert not ask(coach, "Which type of pasta suits me?").in_scope
+    assert "Step 1 of 3" in ask(coach, "am I ready to apply?", channel="D2").text

@@ -194,7 +194,7 @@ class Coach:
             extra = leftover(text)
             if control is not Control.MORE or not extra:
                 return self._control(ctx, control, extra)
-        if (journey_id := self.runner.journeys.triggered(text)) and not running:
+        if (journey_id := self.runner.journeys.triggered(text)) and not running and in_field(text):
             if journey_id != "role_fit" or not ctx.profile.background:
                 return self.runner.start(question, journey_id, language)
         reply = self._respond(ctx)
@@ -296,10 +296,10 @@ class Coach:
             whole = self.knowledge.retrieve(reading.text[:MAX_PART_CHARS])
             if self.knowledge.scope.judge(reading.text, whole).in_scope:
                 queries, retrievals, covered = [reading.text[:MAX_PART_CHARS]], [whole], [0]
-        if asked == "role" and not (profile.background or facts.background) and not any(
-            v.in_scope for v in (self.knowledge.scope.judge(reading.text, self.knowledge.retrieve(reading.text)),)
-        ):
-            covered = []  # "which type of pasta suits me?" is not about the guide's roles
+        if asked == "role" and not profile.background and len(queries) == 1:
+            # We searched for the guide's roles; "which type of pasta suits me?" must still be about them.
+            if not self.knowledge.scope.judge(reading.text, self.knowledge.retrieve(reading.text)).in_scope:
+                covered = []
         if not covered:
             if gaps and (in_field(reading.text) or (last is not None and last.answer.in_scope)):
                 covered = [0]
@@ -307,8 +307,7 @@ class Coach:
                 covered = [0]
             else:
                 log.info("off-topic question %s (score %.3f, %s)", question.id, verdicts[0].score, verdicts[0].reason)
-                reply = self._canned("off_topic", language)
-                return reply
+                return self._canned("off_topic", language)
         compositions = [
             self.knowledge.composer.compose(
                 retrievals[i], language, depth=depth, focus=focus if i == 0 else None, exclude=exclude,

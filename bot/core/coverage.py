@@ -11,7 +11,7 @@ from bot.core.text import stem, words
 # Words that place a question in the field even when the guide is far from it ("How do I negotiate my AI PM offer?").
 FIELD = re.compile(
     r"\b(ai|ki|pms?|product|produkt\w*|career|karriere|job|jobs|role|rolle|hiring|hired|einstellung|bewerb\w*|"
-    r"interview\w*|switch|wechsel\w*|portfolio|prototyp\w*|offer|angebot|salary|gehalt)\b",
+    r"interview\w*|switch|wechsel\w*|portfolio|prototyp\w*|offer|angebot|salary|gehalt|apply|applying|readiness)\b",
     re.I,
 )
 
