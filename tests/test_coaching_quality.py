@@ -20,7 +20,7 @@ def coach(knowledge, tmp_path_factory):
     return Coach(knowledge, ConversationMemory(state), FeedbackStore(state))
 
 
-@pytest.mark.parametrize(("name", "floor"), [("coaching", 70), ("coaching-holdout", 38)])
+@pytest.mark.parametrize(("name", "floor"), [("coaching", 85), ("coaching-holdout", 38)])
 def test_our_coaching_sets(coach, name, floor):
     report = evaluate_coaching(coach, load_questions(DATA / f"{name}.jsonl"))
     assert report["passed"] >= floor, report["failures"]

@@ -66,6 +66,11 @@ SMALL_TALK = {
     ),
 }
 OTHER: dict[Language, Language] = {"en": "de", "de": "en"}
+INTENT_SECTIONS = {  # the guide's section for a personal question too terse to search for
+    "role": "Die verschiedenen Rollen im KI-Produktmanagement",
+    "start": "Wie man ein KI-Produktmanager wird",
+    "hiring": "Wie man ein KI-Produktmanager wird",
+}
 LANGUAGE_REQUEST_TERMS = 3  # "und auf Deutsch?", "in English please": a request, not a new question
 REDERIVED = {Control.EXAMPLE.value, Control.EXERCISE.value, Control.FIRST_STEP.value, Control.PASSAGE.value}
 
@@ -303,8 +308,10 @@ class Coach:
         if not covered:
             if gaps and (in_field(reading.text) or (last is not None and last.answer.in_scope)):
                 covered = [0]
-            elif asked == "role" and profile.background:
-                covered = [0]
+            elif asked in INTENT_SECTIONS and (profile.background or profile.goal):
+                # "I study business. Where do I start?": terse, but about their path: the guide's section for it.
+                queries = [self.knowledge.catalogue.questions(INTENT_SECTIONS[asked], language)[0]]
+                retrievals, covered = [self.knowledge.retrieve(queries[0])], [0]
             else:
                 log.info("off-topic question %s (score %.3f, %s)", question.id, verdicts[0].score, verdicts[0].reason)
                 return self._canned("off_topic", language)

@@ -195,7 +195,7 @@ def describe(profile: Profile, language: Language) -> str:
 
 # Matches that name an activity or a degree rather than a person ("lead a team", "masters"): addressed by role name.
 VERB_LABEL = re.compile(
-    r"^(lead|manage|run|head|leite|\w*-team leite|master'?s|bachelor'?s|phd|finishing|studying|\w*studium)\b", re.I
+    r"^(lead|manage|run|head|leite|\w*-team leite|master'?s|bachelor'?s|phd|finishing|studying|studiere|\w*studium)\b", re.I
 )
 
 
@@ -221,6 +221,6 @@ BACKGROUND_NAMES_EN = {
 BACKGROUND_NAMES_DE = {
     "engineering": "Entwickler:in", "data_science": "Datenprofi", "design": "Designer:in", "marketing": "Marketer:in",
     "sales": "Vertriebsprofi", "consulting": "Berater:in", "operations": "Operations-Profi",
-    "product": "Produktmanager:in", "people_lead": "Führungskraft", "student": "Student:in",
+    "product": "Produktmanager:in", "people_lead": "Führungskraft", "student": "Studierende:r",
     "career_changer": "Quereinsteiger:in",
 }
