@@ -106,7 +106,7 @@ def show_profile(profile: Profile, language: Language) -> str:
         "years": profile.years,
         "age": profile.age,
         "seniority": profile.seniority,
-        "industry": industry_name(profile, language) or profile.industry_name,
+        "industry": profile.industry_name or profile.industry,  # in the words they used
         "goal": GOAL_NAMES[language].get(profile.goal or "", profile.goal),
         "deadline": profile.deadline,
     }
