@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from aiohttp import web
+from aiohttp.web_log import AccessLogger
 
 from bot.ops.metrics import CoachMetrics, MeteredCoach
 from bot.ports import CoachPort
@@ -45,6 +46,15 @@ class Probes:
             if problem is not None:
                 problems[name] = problem
         return problems
+
+
+class ProbeQuietAccessLogger(AccessLogger):
+    """aiohttp's access log minus successful probe requests (a load balancer polls them every few seconds)."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        if request.path in HEALTH_PATHS and response.status < 400:
+            return
+        super().log(request, response, time)
 
 
 def index_check(chunks: Callable[[], int]) -> Check:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -119,3 +120,17 @@ async def test_socket_mode_serves_the_probes_on_the_health_port_and_checks_the_c
         assert status == 503 and json.loads(body)["not_ready"] == {"slack": "not connected to Slack over Socket Mode"}
     with pytest.raises(aiohttp.ClientConnectionError):  # the health server stops with the adapter
         await get(port, "/healthz")
+
+
+async def test_successful_probes_stay_out_of_the_access_log(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    async with http_server(tmp_path, 0, []) as (port, _):
+        caplog.clear()
+        await get(port, "/healthz")
+        await get(port, "/metrics")
+        await get(port, "/readyz")  # 503 (empty index): worth a line
+        await get(port, "/nowhere")
+    logged = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert len(logged) == 2
+    assert "GET /readyz" in logged[0] and " 503 " in logged[0]
+    assert "GET /nowhere" in logged[1] and " 404 " in logged[1]

@@ -28,7 +28,7 @@ from bot.adapters.slack.listeners import (
 )
 from bot.adapters.slack.screen import screen
 from bot.adapters.slack.stream import StreamTiming
-from bot.ops.health import Probes, add_routes, health_server, instrument
+from bot.ops.health import ProbeQuietAccessLogger, Probes, add_routes, health_server, instrument
 from bot.ports import CoachPort
 from bot.settings import Settings
 
@@ -142,7 +142,10 @@ async def serve(
     with inflight.tracking(asyncio.get_running_loop()):
         if use_http:
             assert settings.slack_signing_secret is not None  # uses_http checked it
-            runner = web.AppRunner(http_app(app, settings.slack_signing_secret.get_secret_value(), port, probes))
+            runner = web.AppRunner(
+                http_app(app, settings.slack_signing_secret.get_secret_value(), port, probes),
+                access_log_class=ProbeQuietAccessLogger,
+            )
             await runner.setup()
             await web.TCPSite(runner, host, port).start()
             log.info("Slack adapter listening on http://%s:%d%s", host, port, EVENTS_PATH)
