@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
@@ -60,6 +61,12 @@ class Settings(BaseSettings):
     memory_turns: int = Field(default=10, ge=1, validation_alias=_env("COACHBOT_MEMORY_TURNS", "memory_turns"))
     retention_days: float = Field(default=30, gt=0, validation_alias=_env("COACHBOT_RETENTION_DAYS", "retention_days"))
     log_level: str = Field(default="INFO", validation_alias=_env("COACHBOT_LOG_LEVEL", "log_level"))
+    log_format: Literal["text", "json"] = Field(default="text", validation_alias=_env("LOG_FORMAT", "log_format"))
+    # /healthz, /readyz and /metrics for Socket Mode and the Discord gateway (off unless a port is set)
+    health_port: int | None = Field(
+        default=None, ge=0, le=65535, validation_alias=_env("COACHBOT_HEALTH_PORT", "health_port")
+    )
+    health_host: str = Field(default="127.0.0.1", validation_alias=_env("COACHBOT_HEALTH_HOST", "health_host"))
 
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_BOT_TOKEN", "slack_bot_token"))
     slack_app_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_APP_TOKEN", "slack_app_token"))
@@ -82,6 +89,13 @@ class Settings(BaseSettings):
     _split = field_validator("knowledge_dirs", "slack_channels", "discord_guilds", "discord_channels", mode="before")(
         _split_csv
     )
+
+    @field_validator("health_port", "log_format", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None if info.field_name == "health_port" else "text"
+        return value.strip().lower() if isinstance(value, str) and info.field_name == "log_format" else value
 
     @field_validator("rate_per_user", "rate_per_conversation")
     @classmethod

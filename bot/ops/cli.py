@@ -63,8 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def configure_logging(settings: Settings, verbose: bool) -> None:
+    from bot.ops.logs import formatter
+
     level = logging.DEBUG if verbose else getattr(logging, settings.log_level.upper(), logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter(settings.log_format))
+    logging.basicConfig(level=level, handlers=[handler])
     for noisy in ("chromadb", "httpx", "httpcore", "urllib3"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
@@ -216,7 +220,8 @@ def run_slack(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.slack.app import check_settings, run
 
     check_settings(settings, http=args.http)  # fail fast, before the guide is loaded
-    run(settings, _coach(settings), http=args.http, host=args.host, port=args.port)
+    coach = _coach(settings)
+    run(settings, coach, http=args.http, host=args.host, port=args.port, index_chunks=coach.knowledge.store.count)
     return 0
 
 
@@ -224,7 +229,8 @@ def run_discord(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.discord.client import check_settings, run
 
     check_settings(settings, args.guild)  # fail fast, before the guide is loaded
-    run(settings, _coach(settings), sync=args.sync, guild=args.guild)
+    coach = _coach(settings)
+    run(settings, coach, sync=args.sync, guild=args.guild, index_chunks=coach.knowledge.store.count)
     return 0
 
 

@@ -17,6 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.adapters.slack.app import EVENTS_PATH, build_app, http_app, serve
 from bot.adapters.slack.delivery import RetryPolicy
 from bot.adapters.slack.stream import StreamTiming
+from bot.ops.health import Probes
 from bot.ports import CoachPort
 from bot.settings import Settings
 from tests.fakes.slack_http import SlackHttpSender
@@ -92,7 +93,8 @@ async def http_harness(coach: CoachPort, data_dir: Path, *, timing: StreamTiming
 
 @asynccontextmanager
 async def socket_harness(coach: CoachPort, data_dir: Path, *, timing: StreamTiming | None = None,
-                         api: FakeSlackWebApi | None = None, **overrides: object) -> AsyncIterator[Harness]:
+                         api: FakeSlackWebApi | None = None, probes: Probes | None = None,
+                         **overrides: object) -> AsyncIterator[Harness]:
     """The adapter running through `serve()` in Socket Mode against the fake websocket."""
     api = await (api or FakeSlackWebApi()).start()
     socket = await FakeSocketMode().start()
@@ -101,7 +103,7 @@ async def socket_harness(coach: CoachPort, data_dir: Path, *, timing: StreamTimi
     overrides.setdefault("slack_signing_secret", None)
     app, settings, sleeps = _build(coach, api, data_dir, timing, overrides)
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, coach, stop=stop, app=app))
+    task = asyncio.create_task(serve(settings, coach, stop=stop, app=app, probes=probes))
     try:
         await asyncio.wait_for(socket.connected.wait(), 10)
         yield Harness(api, app, settings, sleeps, socket=socket)

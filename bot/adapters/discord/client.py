@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -29,6 +30,7 @@ from bot.adapters.discord.translate import (
 )
 from bot.adapters.discord.views import CoachButton, OfferSelect, TopicSelect
 from bot.adapters.inflight import SHUTDOWN_GRACE, InFlight
+from bot.ops.health import Probes, health_server, instrument
 from bot.ports import CoachPort
 from bot.settings import Settings
 
@@ -149,6 +151,14 @@ class CoachBot(commands.Bot):
             self.delivery.close()
             self.endpoints.restore_rest()
 
+    def gateway_problem(self) -> str | None:
+        """None while the gateway session is up and ready (the readiness check for `/readyz`)."""
+        if self.draining or self.is_closed():
+            return "the Discord bot is shutting down"
+        if not self.is_ready() or self.ws is None or not self.ws.open:
+            return "not connected to the Discord gateway"
+        return None
+
     async def sync_commands(self, guild_id: str | None = None) -> list[app_commands.AppCommand]:
         """Register the commands: in one guild (instant, for development) or globally (production)."""
         if guild_id:
@@ -206,10 +216,13 @@ async def _serve(
     guild: str | None,
     stop: asyncio.Event | None = None,
     grace: float = SHUTDOWN_GRACE,
+    probes: Probes | None = None,
 ) -> None:
     message_content = True
     while True:
         bot = CoachBot(settings, coach, message_content=message_content)
+        if probes is not None:
+            probes.watch("discord", bot.gateway_problem)
         async with bot:
             try:
                 if sync:
@@ -266,13 +279,22 @@ def check_settings(settings: Settings, guild: str | None = None) -> None:
         raise SystemExit(str(exc)) from None
 
 
-def run(settings: Settings, coach: CoachPort, *, sync: bool = False, guild: str | None = None) -> None:
+def run(
+    settings: Settings,
+    coach: CoachPort,
+    *,
+    sync: bool = False,
+    guild: str | None = None,
+    index_chunks: Callable[[], int] | None = None,
+) -> None:
     """Run the Discord bot until SIGTERM or SIGINT (then shut down gracefully, exit 0). With `sync=True`,
     register the slash commands (in `guild` if given, else globally) and return without connecting to the
     gateway: syncing is a deploy step, not something to repeat on every start (Discord rate-limits it).
-    Configuration problems exit with a message."""
+    Configuration problems exit with a message. The core is wrapped for metrics, served with /healthz and
+    /readyz on `settings.health_port` when set (`index_chunks`, the index's size, makes /readyz check it)."""
     check_settings(settings, guild)
     assert settings.discord_token is not None  # check_settings made sure
+    coach, probes = instrument(coach, index_chunks)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -281,7 +303,9 @@ def run(settings: Settings, coach: CoachPort, *, sync: bool = False, guild: str 
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)
         token = settings.discord_token.get_secret_value().strip()  # type: ignore[union-attr]
-        await _serve(settings, coach, token, sync=sync, guild=guild, stop=stop)
+        port = None if sync else settings.health_port
+        async with health_server(probes, settings.health_host, port):
+            await _serve(settings, coach, token, sync=sync, guild=guild, stop=stop, probes=probes)
 
     try:
         asyncio.run(main())

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import secrets
 import signal
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
@@ -27,6 +28,7 @@ from bot.adapters.slack.listeners import (
 )
 from bot.adapters.slack.screen import screen
 from bot.adapters.slack.stream import StreamTiming
+from bot.ops.health import ProbeQuietAccessLogger, Probes, add_routes, health_server, instrument
 from bot.ports import CoachPort
 from bot.settings import Settings
 
@@ -84,10 +86,13 @@ def build_app(
     return app
 
 
-def http_app(app: AsyncApp, signing_secret: str, port: int = 3000) -> web.Application:
+def http_app(app: AsyncApp, signing_secret: str, port: int = 3000, probes: Probes | None = None) -> web.Application:
     """Bolt's aiohttp app at EVENTS_PATH, behind a screen that answers malformed or unsigned requests with
-    400/401 and one log line before Bolt parses anything (Bolt would raise and answer 500 on some)."""
+    400/401 and one log line before Bolt parses anything (Bolt would raise and answer 500 on some).
+    With `probes`, GET /healthz, /readyz and /metrics are served beside it (unsigned; Bolt never sees them)."""
     web_app = app.web_app(path=EVENTS_PATH, port=port)
+    if probes is not None:
+        add_routes(web_app, probes)
 
     @web.middleware
     async def screened(request: web.Request, handler):  # type: ignore[no-untyped-def]
@@ -124,17 +129,23 @@ async def serve(
     stop: asyncio.Event | None = None,
     app: AsyncApp | None = None,
     grace: float = SHUTDOWN_GRACE,
+    probes: Probes | None = None,
 ) -> None:
     """Run until `stop` is set (or forever). Socket Mode by default; HTTP at `EVENTS_PATH` otherwise.
-    On stop, nothing new is received and answers in flight get up to `grace` seconds to be delivered."""
+    On stop, nothing new is received and answers in flight get up to `grace` seconds to be delivered.
+    `probes` are served on the HTTP server, or in Socket Mode on `settings.health_port` when it is set."""
     use_http = uses_http(settings, http)
     app = app or build_app(settings, coach)
     stop = stop or asyncio.Event()
+    probes = probes or Probes()
     inflight = InFlight()
     with inflight.tracking(asyncio.get_running_loop()):
         if use_http:
             assert settings.slack_signing_secret is not None  # uses_http checked it
-            runner = web.AppRunner(http_app(app, settings.slack_signing_secret.get_secret_value(), port))
+            runner = web.AppRunner(
+                http_app(app, settings.slack_signing_secret.get_secret_value(), port, probes),
+                access_log_class=ProbeQuietAccessLogger,
+            )
             await runner.setup()
             await web.TCPSite(runner, host, port).start()
             log.info("Slack adapter listening on http://%s:%d%s", host, port, EVENTS_PATH)
@@ -145,13 +156,20 @@ async def serve(
         else:
             assert settings.slack_app_token is not None
             handler = CoachSocketModeHandler(app, settings.slack_app_token.get_secret_value())
-            await handler.connect_async()
-            log.info("Slack adapter connected over Socket Mode")
-            try:
-                await stop.wait()
-            finally:
-                await handler.close_async()
+            probes.watch("slack", lambda: socket_mode_problem(handler))
+            async with health_server(probes, settings.health_host, settings.health_port):
+                await handler.connect_async()
+                log.info("Slack adapter connected over Socket Mode")
+                try:
+                    await stop.wait()
+                finally:
+                    await handler.close_async()
         await inflight.finish(grace)
+
+
+async def socket_mode_problem(handler: CoachSocketModeHandler) -> str | None:
+    """None while the Socket Mode connection is up (the readiness check for `/readyz`)."""
+    return None if await handler.client.is_connected() else "not connected to Slack over Socket Mode"
 
 
 def check_settings(settings: Settings, http: bool = False) -> bool:
@@ -160,9 +178,19 @@ def check_settings(settings: Settings, http: bool = False) -> bool:
     return uses_http(settings, http)
 
 
-def run(settings: Settings, coach: CoachPort, *, http: bool = False, host: str = "0.0.0.0", port: int = 3000) -> None:
-    """Blocking entry point for `coachbot slack [--http --host H --port P]`. Raises SlackSetupError on bad config."""
+def run(
+    settings: Settings,
+    coach: CoachPort,
+    *,
+    http: bool = False,
+    host: str = "0.0.0.0",
+    port: int = 3000,
+    index_chunks: Callable[[], int] | None = None,
+) -> None:
+    """Blocking entry point for `coachbot slack [--http --host H --port P]`. Raises SlackSetupError on bad config.
+    The core is wrapped for metrics; `index_chunks` (the index's size) makes `/readyz` check the index."""
     check_settings(settings, http)
+    coach, probes = instrument(coach, index_chunks)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -171,7 +199,7 @@ def run(settings: Settings, coach: CoachPort, *, http: bool = False, host: str =
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)  # graceful: close the socket / server, then return
-        await serve(settings, coach, http=http, host=host, port=port, stop=stop)
+        await serve(settings, coach, http=http, host=host, port=port, stop=stop, probes=probes)
 
     try:
         asyncio.run(main())
