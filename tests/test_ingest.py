@@ -97,3 +97,40 @@ async def test_record_manager_async_methods_match_the_sync_ones(tmp_path):
     assert await manager.alist_keys(group_ids=["g"]) == ["x"]
     await manager.adelete_keys(["x"])
     assert await manager.alist_keys() == []
+
+
+def test_readers_never_see_a_half_written_sources_file(kb_settings, tmp_path):
+    import json
+    import threading
+
+    from bot.knowledge.embeddings import HashingEmbeddings
+    from bot.knowledge.store import KnowledgeStore
+
+    store = KnowledgeStore(kb_settings, "hashing", HashingEmbeddings())
+    sources_file = kb_settings.data_dir / "knowledge-sources.json"
+    folders = [tmp_path / f"team-{n}-{'x' * 240}" for n in range(60)]
+    store.remember_sources(folders[:1])
+    done = threading.Event()
+    failures: list[str] = []
+
+    def read() -> None:
+        while not done.is_set():
+            text = sources_file.read_text()
+            try:
+                json.loads(text)
+            except ValueError:
+                failures.append(text[:80])
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        for n in range(2, len(folders)):  # each write is one folder longer
+            store.remember_sources(folders[:n])
+    finally:
+        done.set()
+        for reader in readers:
+            reader.join()
+    assert failures == []
+    assert len(json.loads(sources_file.read_text())) == len(folders) - 1
+    assert [p.name for p in kb_settings.data_dir.iterdir() if p.name.endswith(".tmp")] == []

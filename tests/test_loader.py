@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.files import discover
-from bot.knowledge.loader import chunk_file, load_documents
+from bot.knowledge.loader import SHORT_LIST, chunk_file, load_documents
 from bot.settings import KNOWLEDGE_DIR
 
 GERMAN_SECTIONS = [
@@ -65,6 +65,25 @@ def test_a_list_yields_the_whole_list_and_each_item_with_its_lead_in(tmp_path):
         ("paragraph", "Hiring\nA closing paragraph."),
     ]
     assert len({c.metadata["block"] for c in chunks[:3]}) == 1
+
+
+def test_a_long_list_yields_its_lead_in_once_and_each_item_alone(tmp_path):
+    doc = tmp_path / "changelog.en.md"
+    items = [f"- Fixed bug number {n}" for n in range(SHORT_LIST + 1)]
+    doc.write_text("## Release 2.0\n\nThese changes shipped in this release:\n" + "\n".join(items) + "\n")
+    parts = [(c.metadata["part"], c.page_content) for c in chunk_file(doc)]
+    assert parts[0] == ("paragraph", "Release 2.0\nThese changes shipped in this release:")
+    assert parts[1:] == [("item", f"Release 2.0\n{item}") for item in items]
+    assert sum("shipped" in text for _, text in parts) == 1  # the lead-in is never copied into an item
+
+
+def test_a_list_of_the_short_limit_keeps_its_lead_in_in_every_item(tmp_path):
+    doc = tmp_path / "steps.en.md"
+    items = [f"- Step {n}" for n in range(SHORT_LIST)]
+    doc.write_text("## Steps\n\nFollow these:\n" + "\n".join(items) + "\n")
+    parts = [c.metadata["part"] for c in chunk_file(doc)]
+    assert parts == ["list"] + ["item"] * SHORT_LIST
+    assert all("Follow these:" in c.page_content for c in chunk_file(doc))
 
 
 def test_ids_are_stable_and_change_with_the_text(tmp_path):

@@ -79,19 +79,29 @@ class HashingEmbeddings(_AsyncMixin):
         return features
 
     def _embed(self, text: str) -> list[float]:
-        vector = [0.0] * self.dimensions
+        sparse: dict[int, float] = {}
         for feature, weight in self._features(scrub(text)).items():
-            digest = int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
-            sign = 1.0 if digest & 1 else -1.0
-            vector[(digest >> 1) % self.dimensions] += sign * (1.0 + math.log(weight))
-        norm = math.sqrt(sum(v * v for v in vector)) or 1.0
-        return [v / norm for v in vector]
+            slot, sign = _slot(feature, self.dimensions)
+            sparse[slot] = sparse.get(slot, 0.0) + sign * (1.0 + math.log(weight))
+        # Summed in index order, as over the dense vector (the zeros add nothing): the same norm to the bit.
+        norm = math.sqrt(sum(sparse[i] * sparse[i] for i in sorted(sparse))) or 1.0
+        vector = [0.0] * self.dimensions
+        for slot, value in sparse.items():
+            vector[slot] = value / norm
+        return vector
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return [self._embed(t) for t in texts]
 
     def embed_query(self, text: str) -> list[float]:
         return self._embed(text)
+
+
+@lru_cache(maxsize=1 << 17)
+def _slot(feature: str, dimensions: int) -> tuple[int, float]:
+    """(index, sign) of a hashed feature; cached, as most terms and trigrams recur from text to text."""
+    digest = int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
+    return (digest >> 1) % dimensions, 1.0 if digest & 1 else -1.0
 
 
 def _provider_embeddings(spec: str) -> TextEmbeddings:

@@ -52,16 +52,26 @@ def _parse_sections(text: str, fallback_title: str) -> list[_Section]:
     return [s for s in sections if s.blocks]
 
 
+SHORT_LIST = 12  # items; the guide's lists have 3–5, a changelog thousands
+
+
 def _split_block(block: list[str]) -> Iterator[tuple[str, str]]:
-    """(part, text): a paragraph is one chunk; a list is one chunk as a whole (for "what are the three…"
-    questions) and one per item, each led by the sentence that introduced it."""
+    """(part, text): a paragraph is one chunk; a short list is one chunk as a whole (for "what are the three…"
+    questions) and one per item, each led by the sentence that introduced it. A long list is its lead-in and
+    its items, each once: repeating the lead-in (or the whole list) per item would grow as items squared."""
     lead = [line for line in block if not BULLET.match(line)]
     items = [line for line in block if BULLET.match(line)]
     if len(items) < 2:
         yield "paragraph", "\n".join(block)
         return
-    yield "list", "\n".join(block)
     intro = " ".join(lead)
+    if len(items) > SHORT_LIST:
+        if intro:
+            yield "paragraph", intro
+        for item in items:
+            yield "item", item
+        return
+    yield "list", "\n".join(block)
     for item in items:
         yield "item", f"{intro}\n{item}" if intro else item
 

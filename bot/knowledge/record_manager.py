@@ -22,6 +22,11 @@ CREATE TABLE IF NOT EXISTS index_records (
 CREATE INDEX IF NOT EXISTS index_records_group ON index_records (namespace, group_id);
 CREATE INDEX IF NOT EXISTS index_records_time ON index_records (namespace, updated_at);
 """
+BATCH = 5000  # keys per `IN (...)`: SQLite refuses statements with more than 32,766 variables
+
+
+def _batches(keys: Sequence[str]) -> list[Sequence[str]]:
+    return [keys[start : start + BATCH] for start in range(0, len(keys), BATCH)]
 
 
 class SQLiteRecordManager(RecordManager):
@@ -33,6 +38,8 @@ class SQLiteRecordManager(RecordManager):
         self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=5000")
+        # WAL stays consistent without a sync per commit; a record lost to a power cut is re-indexed next run.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.Lock()
         self._last_time = 0.0
 
@@ -69,14 +76,16 @@ class SQLiteRecordManager(RecordManager):
     def exists(self, keys: Sequence[str]) -> list[bool]:
         if not keys:
             return []
+        found: set[str] = set()
         with self._lock:
-            found = {
-                row[0]
-                for row in self._db.execute(
-                    f"SELECT key FROM index_records WHERE namespace = ? AND key IN ({','.join('?' * len(keys))})",
-                    [self.namespace, *keys],
+            for batch in _batches(keys):
+                found.update(
+                    row[0]
+                    for row in self._db.execute(
+                        f"SELECT key FROM index_records WHERE namespace = ? AND key IN ({','.join('?' * len(batch))})",
+                        [self.namespace, *batch],
+                    )
                 )
-            }
         return [key in found for key in keys]
 
     def list_keys(
@@ -87,7 +96,7 @@ class SQLiteRecordManager(RecordManager):
         group_ids: Sequence[str] | None = None,
         limit: int | None = None,
     ) -> list[str]:
-        query = "SELECT key FROM index_records WHERE namespace = ?"
+        query = "SELECT updated_at, key FROM index_records WHERE namespace = ?"
         params: list[object] = [self.namespace]
         if before is not None:
             query += " AND updated_at < ?"
@@ -95,24 +104,31 @@ class SQLiteRecordManager(RecordManager):
         if after is not None:
             query += " AND updated_at > ?"
             params.append(after)
-        if group_ids is not None:
-            query += f" AND group_id IN ({','.join('?' * len(group_ids))})"
-            params.extend(group_ids)
-        query += " ORDER BY updated_at, key"
-        if limit is not None:
-            query += " LIMIT ?"
-            params.append(limit)
+        rows: list[tuple[float, str]] = []
         with self._lock:
-            return [row[0] for row in self._db.execute(query, params)]
+            for batch in _batches(group_ids) if group_ids is not None else [None]:
+                sql, values = query, list(params)
+                if batch is not None:
+                    sql += f" AND group_id IN ({','.join('?' * len(batch))})"
+                    values.extend(batch)
+                sql += " ORDER BY updated_at, key"
+                if limit is not None:
+                    sql += " LIMIT ?"
+                    values.append(limit)
+                rows.extend(self._db.execute(sql, values))
+        if group_ids is not None and len(group_ids) > BATCH:
+            rows.sort()  # the batches' rows, merged into one order
+        return [key for _, key in rows[:limit]]
 
     def delete_keys(self, keys: Sequence[str]) -> None:
         if not keys:
             return
         with self._lock:
-            self._db.execute(
-                f"DELETE FROM index_records WHERE namespace = ? AND key IN ({','.join('?' * len(keys))})",
-                [self.namespace, *keys],
-            )
+            for batch in _batches(keys):
+                self._db.execute(
+                    f"DELETE FROM index_records WHERE namespace = ? AND key IN ({','.join('?' * len(batch))})",
+                    [self.namespace, *batch],
+                )
 
     def close(self) -> None:
         self._db.close()

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from langchain_core.documents import Document
     from langchain_core.indexing import IndexingResult
 
+INGEST_BATCH = 1000  # chunks hashed, embedded and written per round trip (Chroma takes up to ~5,000)
+PAGE = 5000  # ids per Chroma get or delete: embedded Chroma's SQLite refuses more than 32,766 variables
 LOADER_SOURCE = Path(__file__).with_name("loader.py")
 
 log = logging.getLogger(__name__)
@@ -125,7 +127,7 @@ class KnowledgeStore:
         if self._sources_file.exists() and self._sources_file.read_text() == text:
             return  # unchanged: no write (a read-only data dir stays usable)
         self._sources_file.parent.mkdir(parents=True, exist_ok=True)
-        self._sources_file.write_text(text)
+        _write_atomically(self._sources_file, text)
 
     @property
     def _fingerprint_file(self) -> Path:
@@ -178,7 +180,7 @@ class KnowledgeStore:
                 cleanup="full",
                 source_id_key="source",
                 key_encoder="sha256",
-                batch_size=64,
+                batch_size=INGEST_BATCH,
             )
         except Exception as error:
             if not self.repaired:
@@ -201,9 +203,8 @@ class KnowledgeStore:
     def _clear(self, record_manager: object) -> None:
         """Forget every record and vector of this collection, so the next indexing run rebuilds it whole."""
         record_manager.delete_keys(record_manager.list_keys())  # type: ignore[attr-defined]
-        ids = self.collection.get(include=[])["ids"]
-        for start in range(0, len(ids), 1000):
-            self.collection.delete(ids=ids[start : start + 1000])
+        while ids := self.collection.get(include=[], limit=PAGE)["ids"]:
+            self.collection.delete(ids=ids)
 
     def _serve_read_only(self, extra_paths: list[Path]) -> IndexingResult:
         """A read-only data dir is served as it is, if its index is whole."""
@@ -218,8 +219,7 @@ class KnowledgeStore:
         return {"num_added": 0, "num_updated": 0, "num_skipped": check.stored, "num_deleted": 0}
 
     def chunks(self) -> list[Chunk]:
-        """Every chunk in the collection, in reading order."""
-        got = self.collection.get(include=["documents", "metadatas"])
+        """Every chunk in the collection, in reading order (read a page at a time)."""
         chunks = [
             Chunk(
                 id=chunk_id,
@@ -232,6 +232,7 @@ class KnowledgeStore:
                 block=int(meta.get("block", meta.get("order", 0))),
                 part=str(meta.get("part", "paragraph")),
             )
+            for got in _pages(self.collection, ["documents", "metadatas"])
             for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
         ]
         return sorted(chunks, key=lambda c: (c.source, c.order))
@@ -246,6 +247,30 @@ def _cannot_write(chroma_dir: Path, error: Exception) -> bool:
         return False
     message = str(error).lower()
     return not os.access(chroma_dir, os.W_OK) or any(m in message for m in ("readonly", "read-only", "permission"))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Readers in other processes see the old file or the new one, never a half-written one."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _pages(collection: chromadb.Collection, include: list[str]) -> Iterable[dict]:
+    """The whole collection, PAGE records per `get`."""
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=PAGE, offset=offset)  # type: ignore[arg-type]
+        if got["ids"]:
+            yield got
+        if len(got["ids"]) < PAGE:
+            return
+        offset += PAGE
 
 
 def _fingerprint(files: list[Path]) -> str:
