@@ -82,5 +82,12 @@ def run_in_threads(work: Callable[[int], None], count: int) -> list[BaseExceptio
 
 
 def bytes_on_disk(db_path: Path) -> bytes:
-    """Everything SQLite keeps for this database: the file and its WAL and shared-memory files."""
-    return b"".join(p.read_bytes() for p in sorted(db_path.parent.glob(f"{db_path.name}*")))
+    """Everything SQLite keeps for this database: the file and its WAL and shared-memory files (SQLite may remove
+    the last two between listing and reading them when a connection closes: then they hold nothing)."""
+    kept = []
+    for path in sorted(db_path.parent.glob(f"{db_path.name}*")):
+        try:
+            kept.append(path.read_bytes())
+        except FileNotFoundError:
+            continue
+    return b"".join(kept)
