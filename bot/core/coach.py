@@ -364,7 +364,7 @@ class Coach:
             points=[p for c in compositions for p in c.points],
             meta={
                 "query": query if query is not None else parts[0],
-                "section": first.sources[0].section if first.sources else None,
+                "section": top_section,
                 "said": sorted(exclude | {cid for c in compositions for cid in c.said}),
             },
             remembered_text=query if query is not None and len(queries) == 1 else None,

@@ -43,7 +43,6 @@ class Composition:
     sources: list[Source]
     follow_ups: list[str]
     said: list[str] = field(default_factory=list)  # ids of the chunks quoted, so "more" can skip them
-    lead: str = ""  # the opening passage alone
 
 
 class ExtractiveComposer:
@@ -206,7 +205,6 @@ class ExtractiveComposer:
             sources=self.sources(used, language),
             follow_ups=self.follow_ups(retrieval, language),
             said=[p.chunk.id for p in used],
-            lead=lead_text,
         )
 
     def source(self, hit: ChunkHit, language: Language, *, full_text: bool = False) -> Source:

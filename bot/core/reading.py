@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.text import terms
+from bot.core.text import scrub, terms
 
 MAX_READ_CHARS = 20_000  # read this much of a message; beyond it we say the message was cut
 MAX_PARTS = 3  # answer at most this many questions of one message
 MAX_PART_CHARS = 600  # the work per question is capped, not the reading
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
-SURROGATE = re.compile(r"[\ud800-\udfff]")
 PLATFORM_MARKUP = re.compile(r"<[@#!][^>]*>")  # mentions and specials that slipped through an adapter
 DANGLING_MARKUP = re.compile(r"<(?=[@#!])")  # "<!" or "<@" without its ">": no half-token reaches memory or a prompt
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*")
@@ -63,7 +62,7 @@ class Reading:
 
 def clean(text: str) -> str:
     """Drop control characters, lone surrogates and stray platform markup; fold whitespace within lines."""
-    text = DANGLING_MARKUP.sub("", PLATFORM_MARKUP.sub(" ", SURROGATE.sub("\ufffd", text or "")))
+    text = DANGLING_MARKUP.sub("", PLATFORM_MARKUP.sub(" ", scrub(text or "")))
     text = CONTROL.sub(" ", text.replace("\r", "\n"))  # CONTROL leaves "\n" alone: lines separate questions
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.messages import say
+from bot.core.text import SENTENCE_BREAK
 from bot.knowledge.catalogue import Catalogue
 from bot.models import Answer, Coverage, Language, Mode, Offer, Question, Reminder, Source
 
-SENTENCE = re.compile(r"(?<=[.!?])\s+")
 SNIPPET_CHARS = 280
 
 
@@ -53,7 +53,7 @@ def without_repeats(text: str) -> str:
     lines = []
     for line in text.split("\n"):
         kept = []
-        for sentence in SENTENCE.split(line):
+        for sentence in SENTENCE_BREAK.split(line):
             key = " ".join(re.sub(r"[*_>\-]", " ", sentence).lower().split()).strip(" .:")
             if len(key) > 20 and key in seen:
                 continue

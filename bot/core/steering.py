@@ -10,13 +10,13 @@ from bot.core.personal import fill_industry
 from bot.core.playbook import Line, Playbook
 from bot.core.profile import Profile, describe, extract, industry_name
 from bot.core.reply import Reply, coach_sources, merge_sources
+from bot.core.text import SENTENCE_BREAK
 from bot.knowledge.retrieval import ChunkHit
 from bot.knowledge.store import Chunk
 from bot.models import Control, Language
 from bot.state.memory import Turn
 
 SHORTER_SHARE = 0.6  # "shorter" keeps at most this share of the previous answer
-SENTENCE = re.compile(r"(?<=[.!?])\s+")
 DEFAULT_SECTION = "Wie man ein KI-Produktmanager wird"
 ROLES_SECTION = "Die verschiedenen Rollen im KI-Produktmanagement"
 THIS_WEEK = re.compile(r"^(this week|diese woche):\s*", re.I)
@@ -42,7 +42,7 @@ def shorten(text: str, share: float = SHORTER_SHARE) -> str:
         lead = f"{lines[0].rstrip(':')}: {', '.join(names)}."
     else:
         lead = " ".join(lines)
-    sentences = SENTENCE.split(lead)
+    sentences = SENTENCE_BREAK.split(lead)
     short = sentences[0]
     for sentence in sentences[1:]:
         if len(short) + 1 + len(sentence) > limit:
@@ -94,7 +94,7 @@ class Steering:
         asked = extract(f"I work in {extra}") if extra else Profile()
         text = fill_industry(line.text if line else "", profile, language, industry_name(asked, language))
         opening = self._opening(section, language)
-        grounds = SENTENCE.split(shorten(opening.text, 1.0))[0] if opening else ""
+        grounds = SENTENCE_BREAK.split(shorten(opening.text, 1.0))[0] if opening else ""
         already = text.lower().startswith(("for example", "zum beispiel"))
         body = text[:1].upper() + text[1:] if already else say("example", language, text=text)
         if grounds:
@@ -137,7 +137,7 @@ class Steering:
         """The section's first sentence of advice the reader can act on."""
         for chunk in self.composer.by_section.get(section, []):
             chunk = self.composer.in_language(chunk, language)
-            for sentence in SENTENCE.split(" ".join(chunk.text.split())):
+            for sentence in SENTENCE_BREAK.split(" ".join(chunk.text.split())):
                 if cue.search(sentence):
                     return sentence.removeprefix("- "), chunk
         return None

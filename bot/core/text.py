@@ -9,6 +9,7 @@ from functools import lru_cache
 import snowballstemmer
 
 SURROGATE = re.compile(r"[\ud800-\udfff]")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")  # between two sentences of running text
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 STOP_WORDS_EN = frozenset(

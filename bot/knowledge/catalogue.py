@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from bot.core.text import SENTENCE_BREAK
 from bot.knowledge.store import Chunk
 from bot.models import Language, Topic
 
@@ -48,7 +48,6 @@ STARTERS: dict[str, tuple[list[str], list[str]]] = {
         ["Warum sind Energie und Neugier wichtig?", "Was lehrt uns das Zitat von Steve Jobs?"],
     ),
 }
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass
@@ -93,7 +92,7 @@ class Catalogue:
                 Topic(
                     section=info.section,
                     title=self.title(info.section, language),
-                    summary=SENTENCE_END.split(text.replace("\n", " "), maxsplit=1)[0],
+                    summary=SENTENCE_BREAK.split(text.replace("\n", " "), maxsplit=1)[0],
                     question=self.questions(info.section, language)[0],
                 )
             )

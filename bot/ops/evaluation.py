@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.core.text import SENTENCE_BREAK
 from bot.models import Platform, Privacy, Question
 from bot.ports import CoachPort
 
@@ -150,7 +151,6 @@ def _as_list(value: object) -> list:
 
 LEAD_IN = re.compile(r"\b(two|three|four|five|zwei|drei|vier|fünf)\b[^.\n]{0,60}:\s*$", re.IGNORECASE)
 NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5}
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 
 
 def reply_problems(text: str) -> list[str]:
@@ -168,7 +168,7 @@ def reply_problems(text: str) -> list[str]:
             if items < promised:
                 problems.append(f"lead-in promises {promised} items, {items} follow: {line.strip()[:60]!r}")
     seen: set[str] = set()
-    for sentence in SENTENCE_SPLIT.split(" ".join(text.split())):
+    for sentence in SENTENCE_BREAK.split(" ".join(text.split())):
         key = sentence.strip(" -*").lower()
         if len(key) > 25:
             if key in seen:
