@@ -4,6 +4,7 @@ the commands are synced once, and only shard 0's owner sends the due reminders."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
@@ -11,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 from discord.http import Route
 
-from bot.adapters.discord.client import CoachBot, ShardedCoachBot, build_bot, run
+from bot.adapters.discord.client import CoachBot, ShardedCoachBot, _serve, build_bot, run
 from bot.adapters.discord.shards import ShardPlan
 from bot.models import Platform, Reminder
 from bot.settings import Settings
@@ -27,6 +28,7 @@ GUILD_ON_1 = GUILD_ID  # (id >> 22) % 2 == 1
 CHANNEL_ON_0 = "1300000000000000002"
 CHANNEL_ON_1 = CHANNEL_ID
 DM_CHANNEL = "1300000000000000009"
+MESSAGE_CONTENT = 1 << 15
 StartShards = Callable[..., Awaitable[CoachBot]]
 
 
@@ -76,6 +78,24 @@ async def start_shards(fake, tmp_path) -> AsyncIterator[StartShards]:
         await asyncio.wait_for(task, 10)
     assert Route.BASE == original_base
     assert_no_mentions(fake)
+
+
+@pytest.fixture
+async def serve(fake, tmp_path) -> AsyncIterator[Callable[..., Awaitable[None]]]:
+    """`_serve`, the CLI's loop (with its fallbacks), as a task; cancelled at the end."""
+    tasks: list[asyncio.Task] = []
+    original_base = Route.BASE
+
+    async def start(count: str | None, ids: str | None = None) -> None:
+        settings = _settings(fake, tmp_path, count, ids)
+        tasks.append(asyncio.create_task(_serve(settings, CoachDouble(), "test-token", sync=False, guild=None)))
+
+    yield start
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert Route.BASE == original_base
 
 
 def _mention(guild: str, channel: str, text: str) -> dict:
@@ -164,3 +184,36 @@ async def test_only_the_process_owning_shard_zero_sends_the_due_reminders(fake, 
     assert zero.delivers_reminders
     await fake.wait_for(lambda: fake.channel_messages(DM_CHANNEL), timeout=20)
     assert shared.due == [] and len(fake.channel_messages(DM_CHANNEL)) == 1
+
+
+async def test_a_dropped_shard_resumes_its_own_session_and_keeps_its_servers(fake, start_shards):
+    coach = CoachDouble()
+    await start_shards(coach, "2")
+    await fake.drop_connection(code=4000, shard_id=1)
+    await fake.wait_for(lambda: fake.ops(6), timeout=20)
+    [(_, resume)] = fake.ops(6)
+    assert resume["d"]["session_id"] == fake.shards[(1, 2)].session_id != fake.shards[(0, 2)].session_id
+    await fake.dispatch("MESSAGE_CREATE", _mention(GUILD_ON_1, CHANNEL_ON_1, "after the resume"))
+    await fake.wait_for(lambda: fake.channel_messages(CHANNEL_ON_1), timeout=20)
+    assert _texts(coach) == {"after the resume"} and len(fake.ops(2)) == 2  # resumed, not re-identified
+
+
+async def test_sharded_bots_fall_back_without_the_message_content_intent(fake, serve):
+    fake.privileged_intents = MESSAGE_CONTENT
+    await serve(count="2", ids="1")
+    await fake.wait_for(lambda: len(fake.ops(2)) == 2, timeout=20)
+    first, second = (p["d"] for _, p in fake.ops(2))
+    assert first["shard"] == second["shard"] == [1, 2]
+    assert first["intents"] & MESSAGE_CONTENT and not second["intents"] & MESSAGE_CONTENT
+
+
+async def test_discord_demanding_shards_exits_with_what_to_set(tmp_path):
+    guilds = (GUILD_ON_0, GUILD_ON_1)
+    server = await FakeDiscord(guilds=guilds, max_guilds_per_shard=1).start()
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            await asyncio.to_thread(run, _settings(server, tmp_path, None), CoachDouble())
+        assert "4011" in str(exit_info.value) and "DISCORD_SHARD_COUNT=auto" in str(exit_info.value)
+        assert [p["d"].get("shard") for _, p in server.ops(2)] == [None]
+    finally:
+        await server.stop()

@@ -154,11 +154,13 @@ class FakeDiscord:
         guilds: tuple[str, ...] = (GUILD_ID,),
         channels: dict[str, tuple[str, ...]] | None = None,
         recommended_shards: int = 1,
+        max_guilds_per_shard: int | None = None,
     ) -> None:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.guilds = guilds
         self.channels = channels or {}  # guild id -> its text channels (default: CHANNEL_ID)
         self.recommended_shards = recommended_shards  # what GET /gateway/bot advises (automatic sharding)
+        self.max_guilds_per_shard = max_guilds_per_shard  # more on one session: closed with 4011 (Sharding required)
         self.requests: list[Recorded] = []
         self.received: list[tuple[str, dict]] = []  # (gateway path, payload) sent by the bot
         self.faults: list[Fault] = []
@@ -337,6 +339,9 @@ class FakeDiscord:
                 await ws.close(code=4014, message=b"Disallowed intent(s).")
             elif op == 2 and (shard := self._identify(ws, payload["d"].get("shard", [0, 1]))) is None:
                 await ws.close(code=4010, message=b"Invalid shard.")
+            elif op == 2 and self._too_many_guilds(shard):
+                del self.shards[(shard.shard_id, shard.count)]
+                await ws.close(code=4011, message=b"Sharding required.")
             elif op == 2:
                 await self._dispatch(shard, "READY", self._ready(shard))
                 for guild_id in self.guilds:
@@ -369,6 +374,10 @@ class FakeDiscord:
         session_id = self.session_id if (shard_id, count) == (0, 1) else f"{self.session_id}.{shard_id}-of-{count}"
         self.shards[(shard_id, count)] = shard = Shard(shard_id, count, session_id, ws)
         return shard
+
+    def _too_many_guilds(self, shard: Shard) -> bool:
+        owned = sum(1 for guild_id in self.guilds if shard.owns(guild_id))
+        return self.max_guilds_per_shard is not None and owned > self.max_guilds_per_shard
 
     def _resumed(self, ws: web.WebSocketResponse, session_id: Any) -> Shard | None:
         shard = next((shard for shard in self.shards.values() if shard.session_id == session_id), None)

@@ -37,6 +37,15 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# Gateway close codes discord.py does not reconnect after, which a setting can fix: the exit message says which.
+FATAL_CLOSE_CODES = {
+    4010: "Discord refused the shard settings (4010 Invalid shard): check DISCORD_SHARD_COUNT and DISCORD_SHARD_IDS.",
+    4011: (
+        "Discord requires this bot to shard (4011 Sharding required: too many servers for one connection). "
+        "Set DISCORD_SHARD_COUNT=auto, or a shard count split across workers with DISCORD_SHARD_IDS."
+    ),
+}
+
 
 def bot_intents(message_content: bool) -> discord.Intents:
     """Guild and DM messages; message content so replies to the bot work even without a ping (privileged)."""
@@ -368,5 +377,9 @@ def run(
         raise SystemExit("Discord rejected DISCORD_TOKEN (401). Copy the bot token again from the developer portal.") from None
     except discord.PrivilegedIntentsRequired:
         raise SystemExit("Discord refused the requested intents; see 'Add to Discord' in the README for the intents to enable.") from None
+    except discord.ConnectionClosed as exc:
+        if exc.code in FATAL_CLOSE_CODES:
+            raise SystemExit(FATAL_CLOSE_CODES[exc.code]) from None
+        raise
     except KeyboardInterrupt:
         log.info("Discord bot stopped")
