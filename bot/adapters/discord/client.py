@@ -229,8 +229,8 @@ class ShardedCoachBot(CoachBot, commands.AutoShardedBot):
     servers between them. Only the owner of shard 0 delivers the due reminders."""
 
     def __init__(self, settings: Settings, coach: CoachPort, plan: ShardPlan, **options: Any) -> None:
-        shards = {"shard_count": plan.count} if plan.ids is None else {"shard_count": plan.count, "shard_ids": list(plan.ids)}
-        super().__init__(settings, coach, **shards, **options)
+        shard_ids = None if plan.ids is None else list(plan.ids)  # None: every shard of the count
+        super().__init__(settings, coach, shard_count=plan.count, shard_ids=shard_ids, **options)
         self.plan = plan
         self.delivers_reminders = plan.owns_shard_zero
 
@@ -240,9 +240,9 @@ class ShardedCoachBot(CoachBot, commands.AutoShardedBot):
         if not self.is_ready():
             return "not connected to the Discord gateway"
         down = sorted(shard_id for shard_id, shard in self.shards.items() if shard.is_closed())
-        if down or not self.shards:
-            return f"Discord gateway shard(s) {', '.join(map(str, down))} not connected" if down else "no shard connected"
-        return None
+        if down:
+            return f"Discord gateway shard(s) {', '.join(map(str, down))} not connected"
+        return None if self.shards else "no Discord gateway shard connected"
 
     async def on_ready(self) -> None:
         log.info("running %s", self.plan.describe())
