@@ -41,9 +41,10 @@ def clear_query_cache(coach) -> None:
 
 
 def child_environment(settings: Settings) -> dict[str, str]:
-    """The environment of a measured child process: this data dir, embedding and guide; no LLM and no quotas."""
+    """The environment of a measured child process: this data dir, embedding and guide; no LLM and no quotas.
+    Bytecode caching stays on, as in an installed bot: without it every start compiles every module again."""
     return {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
         "COACHBOT_DATA_DIR": str(settings.data_dir),
         "EMBEDDINGS": settings.embeddings,
         "COACHBOT_KNOWLEDGE": ",".join(str(p) for p in settings.knowledge_dirs),
@@ -346,8 +347,8 @@ def render_corpus_report(report: dict) -> str:
         "|" + "---|" * len(CORPUS_COLUMNS),
         *("| " + " | ".join(_cells(row)) + " |" for row in report["tiers"]),
         "",
-        "first ingest: guide + extra text into an empty data dir; bare: embed_documents alone on the same chunk texts, "
-        "same batch size; cold start: a new `coachbot ask` process to its answer; RSS: peak of the serving and the "
+        "first ingest: guide + extra text into an empty data dir, in a new process; bare: embed_documents alone on the same chunk texts, "
+        "same batch size; cold start: a new `coachbot ask` process to its answer (bytecode cached); RSS: peak of the serving and the "
         f"ingesting process; held-out: {report['holdout']}",
         GOALS,
     ]
