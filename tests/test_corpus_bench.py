@@ -230,7 +230,8 @@ def test_the_report_is_a_markdown_table_with_every_column():
 def test_bad_bench_arguments_get_a_clear_message(arguments, message, tmp_path, capsys):
     corpus_of(tmp_path / "corpus", 2)
     (tmp_path / "empty").mkdir()
-    arguments = [a.replace("CORPUS", str(tmp_path / "corpus")).replace("EMPTY", str(tmp_path / "empty")) for a in arguments]
+    folders = {"CORPUS": str(tmp_path / "corpus"), "EMPTY": str(tmp_path / "empty")}
+    arguments = [folders.get(a, a) for a in arguments]
     settings = Settings(_env_file=None, data_dir=tmp_path / "data", embeddings="hashing")
     assert main(["bench", *arguments], settings=settings) == 2
     assert message in capsys.readouterr().err

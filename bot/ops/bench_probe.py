@@ -40,7 +40,9 @@ def indexed_texts(settings: Settings) -> list[str]:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False))
+    client = chromadb.PersistentClient(
+        path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
+    )
     texts: list[str] = []
     for listed in client.list_collections():
         collection = client.get_collection(listed.name, embedding_function=None)

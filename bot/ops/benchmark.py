@@ -1,4 +1,4 @@
-"""`coachbot bench`: warm latency against a bare Chroma query, cold start, RSS, ingest; `--corpus`: the same per tier."""
+"""`coachbot bench`: warm latency against a bare Chroma query, cold start, RSS, ingest; `--corpus`: those per tier."""
 
 from __future__ import annotations
 
@@ -313,7 +313,8 @@ def _share(value: float | None) -> str:
 def _cells(row: dict) -> list[str]:
     extra = "none" if not row["multiple"] else f"{_tier_label(row)}, {row['extra_bytes'] / 1e6:.2f} MB"
     if "median" not in row:
-        return [extra, str(row["files"]), f"fails: {row.get('error', 'no run')}", *[""] * (len(CORPUS_COLUMNS) - 3)]
+        failure = row.get("error", "no run").replace("|", "\\|")  # a pipe would end the cell
+        return [extra, str(row["files"]), f"fails: {failure}", *[""] * (len(CORPUS_COLUMNS) - 3)]
     m = row["median"]
     return [
         extra,
@@ -347,9 +348,9 @@ def render_corpus_report(report: dict) -> str:
         "|" + "---|" * len(CORPUS_COLUMNS),
         *("| " + " | ".join(_cells(row)) + " |" for row in report["tiers"]),
         "",
-        "first ingest: guide + extra text into an empty data dir, in a new process; bare: embed_documents alone on the same chunk texts, "
-        "same batch size; cold start: a new `coachbot ask` process to its answer (bytecode cached); RSS: peak of the serving and the "
-        f"ingesting process; held-out: {report['holdout']}",
+        "first ingest: guide + extra text into an empty data dir, in a new process; bare: embed_documents alone on "
+        "the same chunk texts, same batch size; cold start: a new `coachbot ask` process to its answer (bytecode "
+        f"cached); RSS: peak of the serving and the ingesting process; held-out: {report['holdout']}",
         GOALS,
     ]
     return "\n".join(lines)

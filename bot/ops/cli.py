@@ -54,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--tiers", default="0,1,10,100",
         help="extra text as multiples of the guide's size, 0 = the guide alone (default: 0,1,10,100)",
     )
-    bench.add_argument("--runs", type=int, default=1, help="runs per tier, each in a fresh data dir; medians (default: 1)")
+    bench.add_argument(
+        "--runs", type=int, default=1, help="runs per tier, each in a fresh data dir; medians (default: 1)"
+    )
     bench.add_argument("--embeddings", help="embedding to measure: e5, hashing, … (default: EMBEDDINGS, else auto)")
     bench.add_argument("--json", action="store_true", help="print the corpus report as JSON")
 
