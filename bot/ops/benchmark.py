@@ -161,6 +161,14 @@ def probe(settings: Settings, *args: object) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def compile_once(settings: Settings) -> None:
+    """Import what the measured processes import, once, so that no tier's first run pays for compiling bytecode."""
+    modules = (
+        "bot.ops.cli, bot.ops.bench_probe, bot.core.coach, bot.knowledge.base, langchain_chroma, langchain_core.indexing"
+    )
+    subprocess.run([sys.executable, "-c", f"import {modules}"], capture_output=True, env=child_environment(settings))
+
+
 def directory_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -251,6 +259,7 @@ def run_corpus_benchmark(
         "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
         "tiers": [],
     }
+    compile_once(settings)
     for tier in corpus_bench.plan(files, base, multiples):
         row: dict = {
             "multiple": tier.multiple, "actual_multiple": round(tier.actual_multiple, 2), "files": len(tier.files),
