@@ -159,6 +159,7 @@ def test_every_run_gets_a_fresh_data_dir_and_a_failing_tier_is_reported(tmp_path
         return fake_run(100 + len(files))
 
     monkeypatch.setattr(benchmark, "measure_tier", measure)
+    monkeypatch.setattr(benchmark, "compile_once", lambda settings: None)
     settings = Settings(_env_file=None, data_dir=tmp_path / "unused", embeddings="hashing", knowledge_dirs=[str(guide)])
     report = benchmark.run_corpus_benchmark(settings, [str(corpus)], [0, 1, 100], runs=2, rounds=1)
 
