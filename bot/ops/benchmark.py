@@ -35,7 +35,8 @@ def percentile(values: list[float], share: float) -> float:
 
 def clear_query_cache(coach) -> None:
     # Every timed question pays for its embedding, as a new question would.
-    cache = getattr(coach.knowledge.store.embeddings, "_query", None)
+    embeddings = getattr(getattr(coach.knowledge, "store", None), "embeddings", None)
+    cache = getattr(embeddings, "_query", None)
     if cache is not None and hasattr(cache, "cache_clear"):
         cache.cache_clear()
 
