@@ -161,7 +161,8 @@ def test_every_run_gets_a_fresh_data_dir_and_a_failing_tier_is_reported(tmp_path
     monkeypatch.setattr(benchmark, "measure_tier", measure)
     monkeypatch.setattr(benchmark, "compile_once", lambda settings: None)
     settings = Settings(_env_file=None, data_dir=tmp_path / "unused", embeddings="hashing", knowledge_dirs=[str(guide)])
-    report = benchmark.run_corpus_benchmark(settings, [str(corpus)], [0, 1, 100], runs=2, rounds=1)
+    progress = []
+    report = benchmark.run_corpus_benchmark(settings, [str(corpus)], [0, 1, 100], runs=2, rounds=1, say=progress.append)
 
     assert len({d for d, _ in seen}) == len(seen) == 5  # 2 runs of 2 tiers, then the failing tier stops at once
     assert [files for _, files in seen[:2]] == [[], []]
@@ -173,6 +174,8 @@ def test_every_run_gets_a_fresh_data_dir_and_a_failing_tier_is_reported(tmp_path
     assert not settings.data_dir.exists() and all(not d.exists() for d, _ in seen)  # scratch is cleaned up
     table = benchmark.render_corpus_report(report)
     assert "| fails: ingest failed: too many SQL variables |" in table
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "extra text" not in line]
+    assert [line for line in progress if line.startswith("| ")] == rows  # each row reported as its tier ends
     json.dumps(report)  # the --json output
 
 

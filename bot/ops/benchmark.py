@@ -284,6 +284,7 @@ def run_corpus_benchmark(
         if row["runs"]:
             row["median"] = median_run(row["runs"])
             report["embedding"] = row["median"]["embedding"]
+        say(_table_row(row))  # each tier's row as soon as it is known: a long run stopped early keeps its figures
     report["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
     return report
 
@@ -343,6 +344,10 @@ def _cells(row: dict) -> list[str]:
     ]
 
 
+def _table_row(row: dict) -> str:
+    return "| " + " | ".join(_cells(row)) + " |"
+
+
 def render_corpus_report(report: dict) -> str:
     """The report as a Markdown table, one row per tier, with what was measured and how above it."""
     runs = report["runs"]
@@ -356,7 +361,7 @@ def render_corpus_report(report: dict) -> str:
         "",
         "| " + " | ".join(CORPUS_COLUMNS) + " |",
         "|" + "---|" * len(CORPUS_COLUMNS),
-        *("| " + " | ".join(_cells(row)) + " |" for row in report["tiers"]),
+        *(_table_row(row) for row in report["tiers"]),
         "",
         "first ingest: guide + extra text into an empty data dir, in a new process; bare: embed_documents alone on "
         "the same chunk texts, same batch size; cold start: a new `coachbot ask` process to its answer (bytecode "
