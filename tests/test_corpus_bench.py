@@ -149,7 +149,7 @@ def test_every_run_gets_a_fresh_data_dir_and_a_failing_tier_is_reported(tmp_path
     write_document(guide / "guide.md", seed=1000)
     seen = []
 
-    def measure(settings, extra, rounds, holdout):
+    def measure(settings, extra, rounds, holdout, say):
         assert not settings.data_dir.exists()  # empty: nothing left from the run before
         settings.data_dir.mkdir(parents=True)
         files = sorted(p.name for p in extra.iterdir()) if extra else []

@@ -174,12 +174,16 @@ def directory_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def measure_tier(settings: Settings, extra: Path | None, rounds: int, holdout: Path = HOLDOUT) -> dict:
+def measure_tier(
+    settings: Settings, extra: Path | None, rounds: int, holdout: Path = HOLDOUT, say=lambda line: None
+) -> dict:
     """One run: first ingest into the (empty) data dir, the bare embedder on the same chunks, two fresh
     `coachbot ask` processes (the first start after an ingest compacts Chroma's log: the second is the cold start),
-    then warm latency and the held-out eval in one more process."""
+    then warm latency and the held-out eval in one more process. `say` hears each phase's figure."""
     ingested = probe(settings, "ingest", *([extra] if extra else []))
+    say(f"  first ingest {_seconds(ingested['seconds'])}, peak RSS {ingested['peak_mb']:.0f} MB")
     bare = probe(settings, "embed")
+    say(f"  bare embedder: {bare['chunks']} chunks in {_seconds(bare['seconds'])}")
     first_start, _ = cold_start(settings)
     cold, cold_mb = cold_start(settings)
     served = probe(settings, "serve", rounds, holdout)
@@ -274,7 +278,7 @@ def run_corpus_benchmark(
                 say(f"tier {_tier_label(row)}: run {number}/{runs} in {data_dir}")
                 fresh = settings.model_copy(update={"data_dir": data_dir})
                 try:
-                    row["runs"].append(measure_tier(fresh, extra, rounds, holdout))
+                    row["runs"].append(measure_tier(fresh, extra, rounds, holdout, say))
                 except Exception as error:
                     row["error"] = str(error)
                     say(f"tier {_tier_label(row)}: {error}")
