@@ -42,8 +42,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluation.add_argument("--json", action="store_true", help="print only the JSON results")
 
-    bench = commands.add_parser("bench", help="measure latency, cold start, memory and ingest time")
+    bench = commands.add_parser(
+        "bench", help="measure latency, cold start, memory and ingest time (--corpus: per tier of extra text)"
+    )
     bench.add_argument("--rounds", type=int, default=5, help="passes over the questions (default: 5)")
+    bench.add_argument(
+        "--corpus", action="append", metavar="DIR",
+        help="a folder of Markdown/reST/text to build tiers of extra text from, or 'site-packages' for the docs "
+        "inside this venv's packages (repeatable)",
+    )
+    bench.add_argument(
+        "--tiers", default="0,1,10,100",
+        help="extra text as multiples of the guide's size, 0 = the guide alone (default: 0,1,10,100)",
+    )
+    bench.add_argument(
+        "--runs", type=int, default=1, help="runs per tier, each in a fresh data dir; medians (default: 1)"
+    )
+    bench.add_argument("--embeddings", help="embedding to measure: e5, hashing, … (default: EMBEDDINGS, else auto)")
+    bench.add_argument("--json", action="store_true", help="print the corpus report as JSON")
 
     commands.add_parser("doctor", help="show what is configured and what is missing (never secret values)")
     feedback = commands.add_parser("feedback", help="report 👍/👎 counts and the worst-rated questions")
@@ -194,9 +210,30 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.ops.benchmark import run_benchmark
+    from bot.ops.benchmark import render_corpus_report, run_benchmark, run_corpus_benchmark
+    from bot.ops.corpus_bench import parse_tiers
 
-    print(run_benchmark(settings, rounds=args.rounds))
+    if args.rounds < 1 or args.runs < 1:
+        print("coachbot bench: --rounds and --runs take a whole number of at least 1", file=sys.stderr)
+        return 2
+    if args.embeddings:
+        settings = settings.model_copy(update={"embeddings": args.embeddings})
+    if not args.corpus:
+        if args.json:
+            print("coachbot bench: --json reports a corpus benchmark: add --corpus DIR", file=sys.stderr)
+            return 2
+        print(run_benchmark(settings, rounds=args.rounds))
+        return 0
+    try:
+        multiples = parse_tiers(args.tiers)
+        report = run_corpus_benchmark(
+            settings, args.corpus, multiples, runs=args.runs, rounds=args.rounds,
+            say=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+    except ValueError as error:
+        print(f"coachbot bench: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render_corpus_report(report))
     return 0
 
 
