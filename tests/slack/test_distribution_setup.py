@@ -121,6 +121,15 @@ def test_the_cli_says_what_to_change_before_loading_anything(tmp_path, capsys):
     assert CLIENT_SECRET not in error
 
 
+def test_doctor_says_whether_workspaces_can_install(tmp_path):
+    from bot.ops.doctor import slack_readiness
+
+    assert slack_readiness(distributed(tmp_path)) == "yes, with --http: workspaces install at /slack/install"
+    assert "SLACK_CLIENT_SECRET is missing" in slack_readiness(distributed(tmp_path, slack_client_secret=None))
+    assert slack_readiness(Settings(_env_file=None, data_dir=tmp_path, slack_bot_token=BOT_TOKEN,
+                                    slack_app_token=APP_TOKEN)) == "yes"
+
+
 def test_oauth_settings_ask_for_the_manifests_scopes_and_go_straight_to_slack(tmp_path, database):
     stores = open_stores(database.engine, CLIENT_ID)
     oauth = oauth_settings(distributed(tmp_path), stores, "https://slack.com/api/")
