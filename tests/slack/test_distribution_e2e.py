@@ -193,6 +193,18 @@ async def test_install_answer_each_workspace_with_its_token_and_erase_only_the_o
     assert f"installed into Slack workspace {acme.team_id} (Acme)" in caplog.text
 
 
+async def test_the_install_link_sets_a_private_short_lived_state_cookie(state, tmp_path):
+    from http.cookies import SimpleCookie
+
+    async with distribution_harness(CoachDouble(), tmp_path, state) as d:
+        async with d.session.get(f"{d.base_url}/slack/install", allow_redirects=False) as response:
+            assert response.status == 302
+            (cookie,) = SimpleCookie(response.headers["Set-Cookie"]).values()
+            assert cookie["secure"] and cookie["httponly"] and cookie["path"] == "/" and cookie["max-age"] == "600"
+            assert parse_qs(urlparse(response.headers["Location"]).query)["state"] == [cookie.value]
+        assert [c.method for c in d.api.calls] == []  # nothing is asked of Slack before the installer approves
+
+
 async def test_an_install_that_does_not_come_back_right_stores_nothing(state, tmp_path):
     async with distribution_harness(CoachDouble(), tmp_path, state) as d:
         acme = d.api.oauth.add_workspace(*ACME)
