@@ -119,6 +119,16 @@ class Settings(BaseSettings):
         Rate.parse(value)
         return value.strip()
 
+    @field_validator("slack_client_id", "slack_client_secret", "slack_redirect_uri", "slack_install_path", mode="before")
+    @classmethod
+    def _blank_slack_distribution(cls, value: object, info: ValidationInfo) -> object:
+        """`SLACK_CLIENT_ID=` in a .env template means "not distributed", not "an empty client ID"."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str) and not value.strip():
+            return "/slack/install" if info.field_name == "slack_install_path" else None
+        return value.strip() if isinstance(value, str) else value
+
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"

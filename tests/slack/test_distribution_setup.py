@@ -66,6 +66,15 @@ def test_the_environment_configures_distribution(tmp_path, monkeypatch):
     assert settings.slack_install_path == "/add"
 
 
+def test_blank_distribution_settings_count_as_unset(tmp_path, monkeypatch):
+    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_REDIRECT_URI", "SLACK_INSTALL_PATH"):
+        monkeypatch.setenv(name, " ")
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    assert not distribution_wanted(settings)
+    assert settings.slack_client_secret is None and settings.slack_redirect_uri is None
+    assert settings.slack_install_path == "/slack/install"
+
+
 def test_without_client_credentials_it_is_one_workspace(tmp_path):
     settings = Settings(_env_file=None, data_dir=tmp_path, slack_bot_token=BOT_TOKEN)
     assert not distribution_wanted(settings)
