@@ -13,6 +13,7 @@ from bot.adapters.slack.installations import open_stores
 from bot.adapters.slack.oauth import (
     DEFAULT_SCOPES,
     REDIRECT_PATH,
+    STATE_EXPIRATION_SECONDS,
     authorization_url,
     distribution_problem,
     distribution_wanted,
@@ -140,7 +141,7 @@ def test_doctor_says_whether_workspaces_can_install(tmp_path):
 
 
 def test_oauth_settings_ask_for_the_manifests_scopes_and_go_straight_to_slack(tmp_path, database):
-    stores = open_stores(database.engine, CLIENT_ID)
+    stores = open_stores(database.engine, CLIENT_ID, STATE_EXPIRATION_SECONDS)
     oauth = oauth_settings(distributed(tmp_path), stores, "https://slack.com/api/")
     assert oauth.scopes == list(DEFAULT_SCOPES) and oauth.user_scopes == []
     assert oauth.install_path == "/slack/install" and oauth.redirect_uri_path == REDIRECT_PATH
@@ -154,7 +155,8 @@ def test_oauth_settings_ask_for_the_manifests_scopes_and_go_straight_to_slack(tm
 def test_oauth_settings_follow_the_configured_scopes_redirect_and_install_path(tmp_path, database):
     settings = distributed(tmp_path, slack_scopes="chat:write,commands", slack_install_path="/add-to-slack",
                            slack_redirect_uri="https://coach.example.com/slack/back")
-    oauth = oauth_settings(settings, open_stores(database.engine, CLIENT_ID), "http://127.0.0.1:9/api/")
+    stores = open_stores(database.engine, CLIENT_ID, STATE_EXPIRATION_SECONDS)
+    oauth = oauth_settings(settings, stores, "http://127.0.0.1:9/api/")
     assert oauth.scopes == ["chat:write", "commands"]
     assert oauth.redirect_uri == "https://coach.example.com/slack/back" and oauth.redirect_uri_path == "/slack/back"
     assert oauth.install_path == "/add-to-slack"
@@ -177,6 +179,18 @@ def test_the_distributed_app_serves_the_install_routes_and_takes_tokens_per_work
 def test_distribution_without_the_state_database_is_refused(tmp_path, coach):
     with pytest.raises(SlackSetupError, match="state database"):
         build_app(distributed(tmp_path), coach)
+
+
+def test_one_workspace_mode_does_not_load_the_installation_stores():
+    """slack_sdk's SQLAlchemy stores pull in SQLAlchemy's ORM (seconds at start on a busy machine): only
+    distribution may import them."""
+    import subprocess
+    import sys
+
+    code = ("import sys, bot.adapters.slack.app; "
+            "print('slack_sdk.oauth.installation_store.sqlalchemy' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
 
 
 def test_default_scopes_are_the_manifests():
@@ -216,7 +230,7 @@ def test_a_workspace_client_refuses_a_fixed_token():
 async def test_work_outside_an_event_binds_the_workspaces_installed_token(installation_database):
     from slack_sdk.oauth.installation_store.models.installation import Installation
 
-    installations = open_stores(installation_database.engine, CLIENT_ID).installations
+    installations = open_stores(installation_database.engine, CLIENT_ID, STATE_EXPIRATION_SECONDS).installations
     await installations.async_save(Installation(app_id="A1", team_id="T1", bot_token="xoxb-one", bot_id="B1",
                                                 bot_user_id="U1", user_id="U061F7AUR"))
     client = WorkspaceClient()

@@ -12,6 +12,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import inspect
 
 from bot.adapters.slack.installations import ThreadedOAuthStateStore, open_stores
+from bot.adapters.slack.oauth import STATE_EXPIRATION_SECONDS
 from bot.state import migrate
 from bot.state.database import Database
 
@@ -41,6 +42,10 @@ def installation(team: str, token: str, installed_at: float = 1_700_000_000.0) -
                         user_id="U061F7AUR", installed_at=installed_at)
 
 
+def stores_on(database: Database, client_id: str = CLIENT_ID):
+    return open_stores(database.engine, client_id, STATE_EXPIRATION_SECONDS)
+
+
 def columns(database: Database) -> dict[str, set[str]]:
     inspector = inspect(database.engine)
     return {table: {c["name"] for c in inspector.get_columns(table)} for table in PINNED}
@@ -67,7 +72,7 @@ def test_downgrade_to_0001_drops_them_and_upgrade_brings_them_back(tmp_path):
 
 
 async def test_installations_are_found_by_workspace_and_deleted_by_workspace(installation_database):
-    stores = open_stores(installation_database.engine, CLIENT_ID)
+    stores = stores_on(installation_database)
     store = stores.installations
     await store.async_save(installation("T1", "xoxb-one"))
     await store.async_save(installation("T2", "xoxb-two"))
@@ -84,21 +89,21 @@ async def test_installations_are_found_by_workspace_and_deleted_by_workspace(ins
 
 
 async def test_a_reinstall_wins_over_the_older_installation(installation_database):
-    store = open_stores(installation_database.engine, CLIENT_ID).installations
+    store = stores_on(installation_database).installations
     await store.async_save(installation("T1", "xoxb-old", installed_at=1_700_000_000.0))
     await store.async_save(installation("T1", "xoxb-new", installed_at=1_700_000_500.0))
     assert (await store.async_find_installation(enterprise_id=None, team_id="T1")).bot_token == "xoxb-new"
 
 
 async def test_another_apps_installations_are_not_seen(installation_database):
-    await open_stores(installation_database.engine, "other.app").installations.async_save(installation("T1", "xoxb-x"))
-    store = open_stores(installation_database.engine, CLIENT_ID).installations
+    await stores_on(installation_database, "other.app").installations.async_save(installation("T1", "xoxb-x"))
+    store = stores_on(installation_database).installations
     assert await store.async_find_installation(enterprise_id=None, team_id="T1") is None
 
 
 async def test_store_calls_run_off_the_event_loop(installation_database, monkeypatch):
     """A slow database must not stall every other request: the sync store runs in a worker thread."""
-    stores = open_stores(installation_database.engine, CLIENT_ID)
+    stores = stores_on(installation_database)
     threads = []
 
     def spy(method):
@@ -119,7 +124,7 @@ async def test_store_calls_run_off_the_event_loop(installation_database, monkeyp
 async def test_a_database_failure_on_save_becomes_bolts_installation_error(installation_database, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    store = open_stores(installation_database.engine, CLIENT_ID).installations
+    store = stores_on(installation_database).installations
 
     def broken(item):
         raise OperationalError("INSERT", {}, Exception("database is gone"))
@@ -132,8 +137,8 @@ async def test_a_database_failure_on_save_becomes_bolts_installation_error(insta
 async def test_an_oauth_state_is_good_once_on_any_worker(installation_database):
     """Two workers (two store instances over one database): the state issued by one is consumed by the other,
     and only once."""
-    first = open_stores(installation_database.engine, CLIENT_ID).states
-    second = open_stores(installation_database.engine, CLIENT_ID).states
+    first = stores_on(installation_database).states
+    second = stores_on(installation_database).states
     state = await first.async_issue()
     assert await second.async_consume(state) is True
     assert await first.async_consume(state) is False

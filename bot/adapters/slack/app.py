@@ -19,7 +19,6 @@ from bot.adapters.inflight import SHUTDOWN_GRACE, InFlight
 from bot.adapters.slack.bridge import SlackBridge
 from bot.adapters.slack.connection import CoachSocketModeHandler
 from bot.adapters.slack.delivery import RetryPolicy, SlackDelivery
-from bot.adapters.slack.installations import open_stores
 from bot.adapters.slack.listeners import (
     register_actions,
     register_assistant,
@@ -28,7 +27,12 @@ from bot.adapters.slack.listeners import (
     register_errors,
     register_events,
 )
-from bot.adapters.slack.oauth import distribution_problem, distribution_wanted, oauth_settings
+from bot.adapters.slack.oauth import (
+    STATE_EXPIRATION_SECONDS,
+    distribution_problem,
+    distribution_wanted,
+    oauth_settings,
+)
 from bot.adapters.slack.screen import screen
 from bot.adapters.slack.stream import StreamTiming
 from bot.adapters.slack.uninstall import WorkspaceEraser, register_uninstall
@@ -96,7 +100,9 @@ def build_app(
         if state is None or not isinstance(client, WorkspaceClient):
             raise SlackSetupError("distribution needs the state database (for installations) and a WorkspaceClient")
         assert settings.slack_client_id is not None  # distribution_problem checked it
-        stores = open_stores(state.database.engine, settings.slack_client_id)
+        from bot.adapters.slack.installations import open_stores  # SQLAlchemy's ORM: only when distributing
+
+        stores = open_stores(state.database.engine, settings.slack_client_id, STATE_EXPIRATION_SECONDS)
         installations = stores.installations
         app = AsyncApp(client=client, signing_secret=secret, name="pm-coach", process_before_response=False,
                        oauth_settings=oauth_settings(settings, stores, api_base_url(settings)))

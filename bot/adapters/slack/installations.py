@@ -16,9 +16,6 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-# How long an install link stays valid (Bolt's default): from /slack/install to Slack's redirect back.
-STATE_EXPIRATION_SECONDS = 600
-
 
 class ThreadedInstallationStore(AsyncInstallationStore):
     """slack_sdk's synchronous SQLAlchemy installation store, each call in a thread so the event loop never waits
@@ -85,12 +82,12 @@ class InstallationStores:
     states: ThreadedOAuthStateStore
 
 
-def open_stores(engine: Engine, client_id: str) -> InstallationStores:
+def open_stores(engine: Engine, client_id: str, state_expiration_seconds: int) -> InstallationStores:
     """The stores over slack_sdk's default tables (slack_installations, slack_bots, slack_oauth_states), which
     the state migrations create (revision 0002); nothing is created here."""
     return InstallationStores(
         installations=ThreadedInstallationStore(SQLAlchemyInstallationStore(client_id=client_id, engine=engine)),
         states=ThreadedOAuthStateStore(
-            SQLAlchemyOAuthStateStore(expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine)
+            SQLAlchemyOAuthStateStore(expiration_seconds=state_expiration_seconds, engine=engine)
         ),
     )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlparse
 
 from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions, AsyncFailureArgs, AsyncSuccessArgs
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 
-from bot.adapters.slack.installations import STATE_EXPIRATION_SECONDS, InstallationStores
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # the stores import SQLAlchemy's ORM (seconds at start); only distribution needs them
+    from bot.adapters.slack.installations import InstallationStores
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,8 @@ DEFAULT_SCOPES = (
 )
 REDIRECT_PATH = "/slack/oauth_redirect"  # Bolt's default; SLACK_REDIRECT_URI's path replaces it
 AUTHORIZE_PATH = "../oauth/v2/authorize"  # beside the Web API: https://slack.com/api/ -> https://slack.com/oauth/v2/…
+# How long an install link stays valid (Bolt's default): from /slack/install to Slack's redirect back.
+STATE_EXPIRATION_SECONDS = 600
 
 
 def distribution_wanted(settings: Settings) -> bool:
