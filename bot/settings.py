@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     )
     llm_daily_cap: int | None = Field(default=None, ge=0, validation_alias=_env("COACHBOT_LLM_DAILY_CAP", "llm_daily_cap"))
 
+    # Shared state for several workers (postgresql://…); unset: the embedded SQLite file in the data dir.
+    database_url: SecretStr | None = Field(default=None, validation_alias=_env("DATABASE_URL", "database_url"))
+
     memory_turns: int = Field(default=10, ge=1, validation_alias=_env("COACHBOT_MEMORY_TURNS", "memory_turns"))
     retention_days: float = Field(default=30, gt=0, validation_alias=_env("COACHBOT_RETENTION_DAYS", "retention_days"))
     log_level: str = Field(default="INFO", validation_alias=_env("COACHBOT_LOG_LEVEL", "log_level"))
@@ -109,6 +112,13 @@ class Settings(BaseSettings):
             return None if info.field_name == "health_port" else "text"
         return value.strip().lower() if isinstance(value, str) and info.field_name == "log_format" else value
 
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("rate_per_user", "rate_per_conversation")
     @classmethod
     def _rate(cls, value: str | None) -> str | None:
@@ -135,5 +145,5 @@ class Settings(BaseSettings):
 
     @property
     def state_db(self) -> Path:
-        """SQLite file for conversation memory, feedback and the index's record manager."""
+        """SQLite file for the bot's state (unless DATABASE_URL is set) and the index's record manager."""
         return self.data_dir / "state.sqlite3"

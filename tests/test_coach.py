@@ -179,11 +179,13 @@ def test_expired_turns_are_purged_while_the_bot_runs(knowledge, tmp_path):
     from bot.core.coach import Coach
     from bot.state.feedback import FeedbackStore
     from bot.state.memory import ConversationMemory
+    from bot.state.store import open_sqlite
     from tests.fakes.turns import FakeClock
 
     clock = FakeClock()
     state = tmp_path / "state.sqlite3"
-    coach = Coach(knowledge, ConversationMemory(state, retention=timedelta(days=1), clock=clock), FeedbackStore(state))
+    database = open_sqlite(state)
+    coach = Coach(knowledge, ConversationMemory(database, retention=timedelta(days=1), clock=clock), FeedbackStore(database))
     ask(coach, "What is the IKEA effect?")
     clock.advance(days=2)
     coach._next_purge = 0.0

@@ -6,10 +6,11 @@ from bot.core.coach import Coach
 from bot.models import Action, ActionKind, Control, Coverage, Platform, Privacy, Question
 from bot.state.feedback import FeedbackStore
 from bot.state.memory import ConversationMemory
+from bot.state.store import open_sqlite
 
 
 def new_coach(knowledge, state, **kwargs):
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state), **kwargs)
+    return Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)), **kwargs)
 
 
 def ask(coach, text, *, privacy=Privacy.DM, channel="D1", thread="", user="U1", action=None):

@@ -9,6 +9,7 @@ from bot.adapters.console.chat import PROMPT, ConsoleChat
 from bot.core.coach import Coach
 from bot.state.feedback import FeedbackStore
 from bot.state.memory import ConversationMemory
+from bot.state.store import open_sqlite
 
 ROLES = "The different roles in AI product management"
 ROLES_DE = "Die verschiedenen Rollen im KI-Produktmanagement"
@@ -21,7 +22,7 @@ def state(tmp_path):
 
 def session(knowledge, state, *lines: str) -> list[str]:
     """One terminal session (a new core over `state`, as after a restart): the coach's reply to each line."""
-    coach = Coach(knowledge, ConversationMemory(state), FeedbackStore(state))
+    coach = Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)))
     out = io.StringIO()
     ConsoleChat(coach, user="tester", stdin=io.StringIO("".join(f"{line}\n" for line in lines)), stdout=out).run()
     replies = out.getvalue().split(PROMPT)[1:]  # whatever the chat prints at start comes before the first prompt

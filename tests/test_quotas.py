@@ -15,6 +15,7 @@ from bot.models import Mode, Platform, Privacy, Question
 from bot.settings import Settings
 from bot.state.feedback import FeedbackStore
 from bot.state.memory import ConversationMemory
+from bot.state.store import open_sqlite
 from tests.fakes.fake_chat_model import ScriptedChatModel
 
 QUESTION = "How do I become an AI product manager?"
@@ -44,7 +45,7 @@ def clock() -> Seconds:
 def make_coach(knowledge, tmp_path, clock, llm=None, **limits) -> Coach:
     state = tmp_path / "state.sqlite3"
     quotas = Quotas(**limits, counter=SlidingWindowCounter(clock))
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state), llm=llm, quotas=quotas)
+    return Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)), llm=llm, quotas=quotas)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from bot.core.coach import Coach
 from bot.models import Platform
 from bot.state.feedback import FeedbackStore
 from bot.state.memory import ConversationMemory
+from bot.state.store import open_sqlite
 from bot.state.reminders import ReminderStore
 from tests.fakes import discord_payloads as payloads
 from tests.fakes.discord_clicks import ALICE, click_offer, final_response
@@ -32,8 +33,8 @@ def state(tmp_path):
 def new_coach(knowledge, state, clock=None) -> Coach:
     """The real core over `state`; a second one over the same file is the coach after a restart."""
     if clock is None:
-        return Coach(knowledge, ConversationMemory(state), FeedbackStore(state))
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state), reminders=ReminderStore(state, clock=clock),
+        return Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)))
+    return Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)), reminders=ReminderStore(open_sqlite(state), clock=clock),
                  clock=clock)
 
 

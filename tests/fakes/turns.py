@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from bot.models import Answer, Mode, Platform, Privacy, Question, Source
+from bot.state.database import Database
 
 START = datetime(2025, 1, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -91,3 +94,14 @@ def bytes_on_disk(db_path: Path) -> bytes:
         except FileNotFoundError:
             continue
     return b"".join(kept)
+
+
+def count_rows(database: Database, table: str) -> int:
+    """How many rows a table of the state database holds (expired ones included)."""
+    with database.begin() as connection:
+        return connection.execute(select(func.count()).select_from(database.table(table))).scalar_one()
+
+
+def another_worker(database: Database) -> Database:
+    """A second engine on the same database, as another process would open it."""
+    return Database.from_url(database.engine.url.render_as_string(hide_password=False))

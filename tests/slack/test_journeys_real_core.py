@@ -12,6 +12,7 @@ from bot.core.coach import Coach
 from bot.models import Platform
 from bot.state.feedback import FeedbackStore
 from bot.state.memory import ConversationMemory
+from bot.state.store import open_sqlite
 from tests.fakes.slack_clicks import click_offer, labels, shown_messages
 from tests.fakes.slack_harness import http_harness, payload
 from tests.fakes.slack_web_api import FakeSlackWebApi
@@ -26,7 +27,7 @@ CHECK_IN_DAYS = 8
 
 def new_coach(knowledge, state) -> Coach:
     """The real core over `state`; a second one over the same file is the coach after a restart."""
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state))
+    return Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)))
 
 
 @pytest.fixture
