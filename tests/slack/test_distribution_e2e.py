@@ -12,9 +12,9 @@ from bot.adapters.slack.oauth import DEFAULT_SCOPES
 from bot.state.database import Database
 from tests.fakes.coach_double import CoachDouble
 from tests.fakes.slack_distribution import Distribution, distribution_harness
-from tests.fakes.slack_harness import BOT_TOKEN, payload
+from tests.fakes.slack_harness import BOT_TOKEN, SIGNING_SECRET, payload
 from tests.fakes.slack_oauth import CLIENT_ID, CLIENT_SECRET, INSTALLER, FakeWorkspace
-from tests.fakes.slack_web_api import TEAM_ID
+from tests.fakes.slack_web_api import TEAM_ID, FakeSlackWebApi
 
 pytestmark = pytest.mark.slow
 
@@ -271,3 +271,47 @@ async def test_one_workspace_mode_also_erases_the_workspace_when_the_app_is_remo
         await d.http.event(payload("app_uninstalled"))  # the fixture's team is the one workspace
         await until(lambda: not any(kept_rows(state.database, TEAM_ID).values()), "the workspace's data erased")
         assert all(kept_rows(state.database, GLOBEX[0]).values())
+
+
+async def test_the_entry_point_serves_installs_from_the_environment(tmp_path):
+    """`run()` as `coachbot slack --http` calls it, in a real process configured only by environment variables."""
+    import os
+    import sys
+
+    import aiohttp
+
+    from tests.slack.test_app_setup import ROOT, free_port
+
+    api = await FakeSlackWebApi().start()
+    port = free_port()
+    env = {**os.environ, "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+           "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": api.api_url, "COACHBOT_DATA_DIR": str(tmp_path)}
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DATABASE_URL"):
+        env.pop(name, None)
+    code = ("import logging; logging.basicConfig(level=logging.INFO); "
+            "from bot.adapters.slack.app import run; from bot.settings import Settings; "
+            "from bot.state.store import StateStore; from tests.fakes.coach_double import CoachDouble; "
+            "settings = Settings(_env_file=None); "
+            f"run(settings, CoachDouble(), http=True, host='127.0.0.1', port={port}, state=StateStore.open(settings))")
+    process = await asyncio.create_subprocess_exec(sys.executable, "-c", code, env=env, cwd=str(ROOT),
+                                                   stderr=asyncio.subprocess.PIPE)
+    try:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
+            for _ in range(600):
+                try:
+                    async with session.get(f"http://127.0.0.1:{port}/slack/install", allow_redirects=False) as reply:
+                        status, location = reply.status, reply.headers.get("Location", "")
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+        assert status == 302 and location.startswith(f"http://127.0.0.1:{api.port}/oauth/v2/authorize?")
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        assert process.returncode == 0, stderr.decode()[-2000:]
+        assert f"Slack installs start at http://127.0.0.1:{port}/slack/install" in stderr.decode()
+        assert CLIENT_SECRET not in stderr.decode()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await api.stop()
