@@ -9,7 +9,7 @@ import secrets
 import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
@@ -38,8 +38,12 @@ from bot.adapters.slack.stream import StreamTiming
 from bot.adapters.slack.uninstall import WorkspaceEraser, register_uninstall
 from bot.adapters.slack.workspace_client import WorkspaceClient, register_workspace_token
 from bot.ops.health import ProbeQuietAccessLogger, Probes, add_routes, health_server, instrument
+from bot.models import Platform
 from bot.ports import CoachPort
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.state.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +62,9 @@ class KeptState(Protocol):
     a distributed app, and the erasure of a workspace that uninstalls."""
 
     @property
-    def database(self) -> Any: ...
+    def database(self) -> Database: ...
 
-    def forget_workspace(self, platform: Any, workspace: str) -> int: ...
+    def forget_workspace(self, platform: Platform, workspace: str) -> int: ...
 
 
 def api_base_url(settings: Settings) -> str:
