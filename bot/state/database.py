@@ -115,8 +115,8 @@ class Database:
             if database and database != ":memory:":
                 return cls.sqlite_file(Path(database))
             return cls(create_engine(url, **engine_options))
-        options = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5, **engine_options}
-        return cls(create_engine(url, **options))
+        pooling = {} if "poolclass" in engine_options else {"pool_size": 5, "max_overflow": 5}
+        return cls(create_engine(url, **{"pool_pre_ping": True, **pooling, **engine_options}))
 
     @classmethod
     def sqlite_file(cls, path: Path, connect: Connector = open_connection) -> Database:

@@ -21,7 +21,7 @@ Connector = Callable[[Path, bool], sqlite3.Connection]
 
 
 def open_connection(path: Path, read_only: bool = False) -> sqlite3.Connection:
-    """The stores' connection: autocommit (they run their own transactions), shared across threads under a lock."""
+    """A connection to the state file: autocommit (the engine begins transactions), usable from any thread."""
     target = f"file:{quote(str(path.resolve()))}?mode=ro" if read_only else str(path)
     return sqlite3.connect(
         target, uri=read_only, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False

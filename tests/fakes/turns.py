@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.pool import NullPool
 
 from bot.models import Answer, Mode, Platform, Privacy, Question, Source
 from bot.state.database import Database
@@ -103,5 +104,7 @@ def count_rows(database: Database, table: str) -> int:
 
 
 def another_worker(database: Database) -> Database:
-    """A second engine on the same database, as another process would open it."""
-    return Database.from_url(database.engine.url.render_as_string(hide_password=False))
+    """A second engine on the same database, as another process would open it (on PostgreSQL without a pool, so
+    the many a test session makes hold no idle connections to the shared server)."""
+    url = database.engine.url.render_as_string(hide_password=False)
+    return Database.from_url(url, poolclass=NullPool) if database.is_postgres else Database.from_url(url)
