@@ -78,6 +78,18 @@ class Settings(BaseSettings):
     )
     slack_api_url: str | None = Field(default=None, validation_alias=_env("SLACK_API_URL", "slack_api_url"))
     slack_channels: CsvList = Field(default_factory=list, validation_alias=_env("SLACK_CHANNELS", "slack_channels"))
+    # Distribution to many workspaces (Bolt's OAuth flow, `coachbot slack --http`); unset: one workspace's token.
+    slack_client_id: str | None = Field(default=None, validation_alias=_env("SLACK_CLIENT_ID", "slack_client_id"))
+    slack_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_CLIENT_SECRET", "slack_client_secret")
+    )
+    slack_scopes: CsvList = Field(default_factory=list, validation_alias=_env("SLACK_SCOPES", "slack_scopes"))
+    slack_redirect_uri: str | None = Field(
+        default=None, validation_alias=_env("SLACK_REDIRECT_URI", "slack_redirect_uri")
+    )
+    slack_install_path: str = Field(
+        default="/slack/install", validation_alias=_env("SLACK_INSTALL_PATH", "slack_install_path")
+    )
 
     discord_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_TOKEN", "discord_token"))
     discord_api_base: str | None = Field(default=None, validation_alias=_env("DISCORD_API_BASE", "discord_api_base"))
@@ -96,9 +108,9 @@ class Settings(BaseSettings):
     )
     discord_shard_ids: str | None = Field(default=None, validation_alias=_env("DISCORD_SHARD_IDS", "discord_shard_ids"))
 
-    _split = field_validator("knowledge_dirs", "slack_channels", "discord_guilds", "discord_channels", mode="before")(
-        _split_csv
-    )
+    _split = field_validator(
+        "knowledge_dirs", "slack_channels", "slack_scopes", "discord_guilds", "discord_channels", mode="before"
+    )(_split_csv)
 
     @field_validator("health_port", "log_format", mode="before")
     @classmethod
@@ -123,6 +135,16 @@ class Settings(BaseSettings):
 
         Rate.parse(value)
         return value.strip()
+
+    @field_validator("slack_client_id", "slack_client_secret", "slack_redirect_uri", "slack_install_path", mode="before")
+    @classmethod
+    def _blank_slack_distribution(cls, value: object, info: ValidationInfo) -> object:
+        """`SLACK_CLIENT_ID=` in a .env template means "not distributed", not "an empty client ID"."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str) and not value.strip():
+            return "/slack/install" if info.field_name == "slack_install_path" else None
+        return value.strip() if isinstance(value, str) else value
 
     @property
     def chroma_dir(self) -> Path:

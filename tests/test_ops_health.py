@@ -92,7 +92,7 @@ def test_the_cli_hands_the_index_size_to_the_adapter_for_readyz(command, tmp_pat
     from bot.ops import cli
     from bot.settings import Settings
 
-    core = SimpleNamespace(knowledge=SimpleNamespace(store=SimpleNamespace(count=lambda: 7)))
+    core = SimpleNamespace(knowledge=SimpleNamespace(store=SimpleNamespace(count=lambda: 7)), state=object())
     calls: list[dict] = []
     monkeypatch.setattr(cli, "_coach", lambda settings: core)
     module = slack_app if command == "slack" else discord_client
@@ -102,3 +102,5 @@ def test_the_cli_hands_the_index_size_to_the_adapter_for_readyz(command, tmp_pat
     assert cli.main([command], settings=settings) == 0
     (call,) = calls
     assert call["coach"] is core and call["index_chunks"]() == 7
+    if command == "slack":  # the state keeps installations and is what an uninstalling workspace is erased from
+        assert call["state"] is core.state

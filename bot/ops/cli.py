@@ -295,7 +295,9 @@ def run_slack(args: argparse.Namespace, settings: Settings) -> int:
 
     check_settings(settings, http=args.http)  # fail fast, before the guide is loaded
     coach = _coach(settings)
-    run(settings, coach, http=args.http, host=args.host, port=args.port, index_chunks=coach.knowledge.store.count)
+    # The state keeps workspaces' installations (distribution) and is what an uninstalling workspace is erased from.
+    run(settings, coach, http=args.http, host=args.host, port=args.port, index_chunks=coach.knowledge.store.count,
+        state=coach.state)
     return 0
 
 

@@ -104,14 +104,11 @@ def diagnose(settings: Settings) -> tuple[str, bool]:
     lines.append(f"  SLACK_BOT_TOKEN       {_present(settings.slack_bot_token)}")
     lines.append(f"  SLACK_APP_TOKEN       {_present(settings.slack_app_token)}   (Socket Mode)")
     lines.append(f"  SLACK_SIGNING_SECRET  {_present(settings.slack_signing_secret)}   (HTTP mode)")
+    lines.append(f"  SLACK_CLIENT_SECRET   {_present(settings.slack_client_secret)}   (installs in many workspaces)")
     lines.append(f"  DISCORD_TOKEN         {_present(settings.discord_token)}")
     lines += ["", "ready to run"]
     lines.append("  coachbot chat / ask   yes (offline)" if healthy else "  coachbot chat / ask   no: see index above")
-    slack_ready = settings.slack_bot_token and (settings.slack_app_token or settings.slack_signing_secret)
-    lines.append(
-        "  coachbot slack        "
-        + ("yes" if slack_ready else "no: needs SLACK_BOT_TOKEN plus SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET for --http)")
-    )
+    lines.append("  coachbot slack        " + slack_readiness(settings))
     shards_ok, shards = describe_shards(settings)
     discord_ready = "no: needs DISCORD_TOKEN" if not settings.discord_token else "yes" if shards_ok else "no: see shards"
     lines.append("  coachbot discord      " + discord_ready)
@@ -122,3 +119,15 @@ def diagnose(settings: Settings) -> tuple[str, bool]:
     if settings.discord_guilds or settings.discord_channels:
         lines.append(f"  Discord allowlists: guilds {settings.discord_guilds or 'all'}, channels {settings.discord_channels or 'all'}")
     return "\n".join(lines), healthy
+
+
+def slack_readiness(settings: Settings) -> str:
+    from bot.adapters.slack.app import EVENTS_PATH
+    from bot.adapters.slack.oauth import distribution_problem, distribution_wanted
+
+    if distribution_wanted(settings):
+        problem = distribution_problem(settings, True, EVENTS_PATH)
+        return f"no: {problem}" if problem else f"yes, with --http: workspaces install at {settings.slack_install_path}"
+    if settings.slack_bot_token and (settings.slack_app_token or settings.slack_signing_secret):
+        return "yes"
+    return "no: needs SLACK_BOT_TOKEN plus SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET for --http)"

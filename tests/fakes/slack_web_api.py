@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from tests.fakes.recorder import RECORDER
+from tests.fakes.slack_oauth import FakeSlackOAuth
 
 BOT_USER_ID = "U0LAN0Z89"  # the bot mentioned in Slack's documented app_mention example
 BOT_ID = "B0LAN0Z89"
@@ -54,6 +55,7 @@ class FakeSlackWebApi:
         self.locales = locales or {}
         self.latency = latency
         self.socket_url: str | None = None
+        self.oauth = FakeSlackOAuth()  # the consent page, oauth.v2.access and the workspaces' own tokens
         self.scheduled: dict[str, dict] = {}  # scheduled_message_id -> the pending message (chat.scheduleMessage)
         self._scheduled_ids = itertools.count(1)
         self._failures: dict[str, list[Failure]] = {}
@@ -69,6 +71,7 @@ class FakeSlackWebApi:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/hooks/{hook}", self._hook)
+        app.router.add_get("/oauth/v2/authorize", self.oauth.consent_page)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -138,7 +141,8 @@ class FakeSlackWebApi:
             for key in ("blocks", "prompts"):
                 if isinstance(args.get(key), str):
                     args[key] = json.loads(args[key])
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        authorization = request.headers.get("Authorization", "")
+        token = authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") else ""
         return Call(request.match_info.get("method", ""), args, token, request.method, request.content_type if raw else "",
                     query, body)
 
@@ -172,9 +176,20 @@ class FakeSlackWebApi:
                 return web.Response(status=500)
             body = {"ok": False, "error": failure.error}
             return web.json_response(body, status=failure.status, headers=failure.headers)
-        call.result = self._success(method, args)
+        call.result = self._answer(call, request.headers.get("Authorization", ""))
         await self._record(self.calls, call)
         return web.json_response(call.result)
+
+    def _answer(self, call: Call, authorization: str) -> dict:
+        """A distributed app's calls: oauth.v2.access, and every other method with one workspace's token."""
+        if call.method == "oauth.v2.access":
+            return self.oauth.exchange(authorization, call.args)
+        workspace = self.oauth.by_token(call.token or call.args.get("token", ""))
+        if workspace is not None and workspace.revoked:
+            return {"ok": False, "error": "token_revoked"}
+        if workspace is not None and call.method == "auth.test":
+            return workspace.identity()
+        return self._success(call.method, call.args)
 
     def _success(self, method: str, args: dict) -> dict:
         channel = args.get("channel") or args.get("channel_id")

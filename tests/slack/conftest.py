@@ -23,3 +23,17 @@ async def api():
 @pytest.fixture
 def sleeps():
     return Sleeps()
+
+
+@pytest.fixture
+def installation_database(database):
+    """The state database on each engine, with slack_sdk's installation tables (revision 0002) emptied afterwards
+    (the shared `database` fixture empties only the bot's own tables)."""
+    from sqlalchemy import MetaData, delete
+
+    yield database
+    tables = MetaData()
+    tables.reflect(database.engine, only=["slack_installations", "slack_bots", "slack_oauth_states"])
+    with database.begin() as connection:
+        for table in tables.sorted_tables:
+            connection.execute(delete(table))

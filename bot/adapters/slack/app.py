@@ -9,6 +9,7 @@ import secrets
 import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
@@ -26,11 +27,23 @@ from bot.adapters.slack.listeners import (
     register_errors,
     register_events,
 )
+from bot.adapters.slack.oauth import (
+    STATE_EXPIRATION_SECONDS,
+    distribution_problem,
+    distribution_wanted,
+    oauth_settings,
+)
 from bot.adapters.slack.screen import screen
 from bot.adapters.slack.stream import StreamTiming
+from bot.adapters.slack.uninstall import WorkspaceEraser, register_uninstall
+from bot.adapters.slack.workspace_client import WorkspaceClient, register_workspace_token
 from bot.ops.health import ProbeQuietAccessLogger, Probes, add_routes, health_server, instrument
+from bot.models import Platform
 from bot.ports import CoachPort
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.state.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +57,25 @@ class SlackSetupError(RuntimeError):
     """Missing or contradictory Slack configuration; the message says what to set."""
 
 
+class KeptState(Protocol):
+    """What the adapter needs of the state (bot.state.store.StateStore): its database, for the installations of
+    a distributed app, and the erasure of a workspace that uninstalls."""
+
+    @property
+    def database(self) -> Database: ...
+
+    def forget_workspace(self, platform: Platform, workspace: str) -> int: ...
+
+
 def api_base_url(settings: Settings) -> str:
     url = settings.slack_api_url or DEFAULT_API_URL
     return url if url.endswith("/") else url + "/"
 
 
 def make_client(settings: Settings) -> AsyncWebClient:
+    if distribution_wanted(settings):
+        # Each workspace's token comes from its installation, bound per event (see WorkspaceClient).
+        return WorkspaceClient(base_url=api_base_url(settings), retry_handlers=[])
     if settings.slack_bot_token is None:
         raise SlackSetupError("Set SLACK_BOT_TOKEN (the xoxb-… Bot User OAuth Token from your Slack app's settings).")
     # retry_handlers=[]: SlackDelivery's RetryPolicy is the one place that decides about retries.
@@ -65,12 +91,28 @@ def build_app(
     *,
     retry_policy: RetryPolicy | None = None,
     timing: StreamTiming | None = None,
+    state: KeptState | None = None,
 ) -> AsyncApp:
-    """A Bolt AsyncApp wired to the coach. Works for both Socket Mode and HTTP (`app.web_app(EVENTS_PATH)`)."""
+    """A Bolt AsyncApp wired to the coach. Works for both Socket Mode and HTTP (`app.web_app(EVENTS_PATH)`).
+    With SLACK_CLIENT_ID/SECRET it also serves the OAuth install flow and keeps installations in `state`'s
+    database; with `state`, a workspace that uninstalls the coach is erased from it."""
     client = client or make_client(settings)
     # Without a signing secret (Socket Mode) a random one makes every HTTP request fail verification.
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else secrets.token_hex(32)
-    app = AsyncApp(client=client, signing_secret=secret, name="pm-coach", process_before_response=False)
+    installations = None
+    if distribution_wanted(settings):
+        if state is None or not isinstance(client, WorkspaceClient):
+            raise SlackSetupError("distribution needs the state database (for installations) and a WorkspaceClient")
+        assert settings.slack_client_id is not None  # distribution_problem checked it
+        from bot.adapters.slack.installations import open_stores  # SQLAlchemy's ORM: only when distributing
+
+        stores = open_stores(state.database.engine, settings.slack_client_id, STATE_EXPIRATION_SECONDS)
+        installations = stores.installations
+        app = AsyncApp(client=client, signing_secret=secret, name="pm-coach", process_before_response=False,
+                       oauth_settings=oauth_settings(settings, stores, api_base_url(settings)))
+        register_workspace_token(app, client)
+    else:
+        app = AsyncApp(client=client, signing_secret=secret, name="pm-coach", process_before_response=False)
     bridge = SlackBridge(
         coach=coach,
         delivery=SlackDelivery(client, retry_policy),
@@ -82,6 +124,8 @@ def build_app(
     register_commands(app, bridge)
     register_actions(app, bridge)
     register_assistant(app, bridge)
+    if state is not None:
+        register_uninstall(app, WorkspaceEraser(state.forget_workspace, installations))
     register_errors(app)
     return app
 
@@ -130,12 +174,13 @@ async def serve(
     app: AsyncApp | None = None,
     grace: float = SHUTDOWN_GRACE,
     probes: Probes | None = None,
+    state: KeptState | None = None,
 ) -> None:
     """Run until `stop` is set (or forever). Socket Mode by default; HTTP at `EVENTS_PATH` otherwise.
     On stop, nothing new is received and answers in flight get up to `grace` seconds to be delivered.
     `probes` are served on the HTTP server, or in Socket Mode on `settings.health_port` when it is set."""
     use_http = uses_http(settings, http)
-    app = app or build_app(settings, coach)
+    app = app or build_app(settings, coach, state=state)
     stop = stop or asyncio.Event()
     probes = probes or Probes()
     inflight = InFlight()
@@ -149,6 +194,8 @@ async def serve(
             await runner.setup()
             await web.TCPSite(runner, host, port).start()
             log.info("Slack adapter listening on http://%s:%d%s", host, port, EVENTS_PATH)
+            if app.oauth_flow is not None:
+                log.info("Slack installs start at http://%s:%d%s", host, port, app.oauth_flow.install_path)
             try:
                 await stop.wait()
             finally:
@@ -174,6 +221,11 @@ async def socket_mode_problem(handler: CoachSocketModeHandler) -> str | None:
 
 def check_settings(settings: Settings, http: bool = False) -> bool:
     """Fail fast (SlackSetupError) before the core is built; returns True for HTTP mode, False for Socket Mode."""
+    if distribution_wanted(settings):
+        problem = distribution_problem(settings, http or settings.slack_app_token is None, EVENTS_PATH)
+        if problem is not None:
+            raise SlackSetupError(problem)
+        return True
     make_client(settings)
     return uses_http(settings, http)
 
@@ -186,9 +238,11 @@ def run(
     host: str = "0.0.0.0",
     port: int = 3000,
     index_chunks: Callable[[], int] | None = None,
+    state: KeptState | None = None,
 ) -> None:
     """Blocking entry point for `coachbot slack [--http --host H --port P]`. Raises SlackSetupError on bad config.
-    The core is wrapped for metrics; `index_chunks` (the index's size) makes `/readyz` check the index."""
+    The core is wrapped for metrics; `index_chunks` (the index's size) makes `/readyz` check the index.
+    `state` keeps installations (distribution) and is what an uninstalling workspace is erased from."""
     check_settings(settings, http)
     coach, probes = instrument(coach, index_chunks)
 
@@ -199,7 +253,7 @@ def run(
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)  # graceful: close the socket / server, then return
-        await serve(settings, coach, http=http, host=host, port=port, stop=stop, probes=probes)
+        await serve(settings, coach, http=http, host=host, port=port, stop=stop, probes=probes, state=state)
 
     try:
         asyncio.run(main())
