@@ -262,3 +262,31 @@ def test_a_worker_says_when_its_index_is_behind_the_knowledge_files(tmp_path):
     stale = KnowledgeBase.open(settings, sync=False)
     assert "is behind the knowledge files" in stale.index_behind()
     assert KnowledgeBase.open(settings).index_behind() is None
+
+
+def test_workers_on_a_shared_index_build_it_once_and_never_reindex_at_start(tmp_path, monkeypatch):
+    import chromadb
+
+    from bot.knowledge.store import _chroma_settings
+
+    shared = tmp_path / "shared-chroma"  # stands in for the Chroma server every worker talks to
+    monkeypatch.setattr("bot.knowledge.store.chroma_client",
+                        lambda settings: chromadb.PersistentClient(path=str(shared), settings=_chroma_settings()))
+    folder = tmp_path / "guide"
+    folder.mkdir()
+    (folder / "a.md").write_text("## Hiring\n\nTeams hire for skill.\n")
+
+    def worker(n: int) -> KnowledgeBase:
+        return KnowledgeBase.open(Settings(_env_file=None, data_dir=tmp_path / f"worker-{n}", embeddings="hashing",
+                                           knowledge_dirs=[str(folder)], chroma_url="http://chroma.invalid:8000"))
+
+    first = worker(1)  # an empty shared index: the first worker builds it
+    assert [c.text for c in first.retriever.chunks] == ["Teams hire for skill."]
+    assert worker(2).index_behind() is None  # another worker finds it built and current
+
+    (folder / "a.md").write_text("## Hiring\n\nTeams hire for curiosity.\n")
+    third = worker(3)  # newer knowledge files: says so, and does not re-index at start
+    assert [c.text for c in third.retriever.chunks] == ["Teams hire for skill."]
+    assert "is behind the knowledge files" in third.index_behind()
+    third.ingest()  # the release job's `coachbot ingest`
+    assert worker(4).index_behind() is None and [c.text for c in worker(5).retriever.chunks] == ["Teams hire for curiosity."]

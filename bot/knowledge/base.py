@@ -56,9 +56,12 @@ class KnowledgeBase:
         embedding_name, embeddings = build_embeddings(settings.embeddings)
         store = KnowledgeStore(settings, embedding_name, embeddings)
         lock = lock or FileLock(settings.data_dir / "ingest.lock")
-        if sync and not settings.chroma_url and not store.read_only:
+        if sync and not store.read_only:
             with lock.hold():
-                store.ingest()
+                # A shared index (CHROMA_URL) is built at start only when it is empty: the first worker builds it
+                # while the others wait on the lock, then find it there. Afterwards `coachbot ingest` updates it.
+                if not settings.chroma_url or store.count() == 0:
+                    store.ingest()
         sources = None
         if not store.read_only:
             sources = SourceIndex(store.client, embeddings, store.collection_name,

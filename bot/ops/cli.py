@@ -256,7 +256,8 @@ def run_slack(args: argparse.Namespace, settings: Settings) -> int:
 
     check_settings(settings, http=args.http)  # fail fast, before the guide is loaded
     coach = _coach(settings)
-    run(settings, coach, http=args.http, host=args.host, port=args.port, index_chunks=coach.knowledge.store.count)
+    run(settings, coach, http=args.http, host=args.host, port=args.port, index_chunks=coach.knowledge.store.count,
+        index_behind=coach.knowledge.index_behind)
     return 0
 
 
@@ -265,7 +266,8 @@ def run_discord(args: argparse.Namespace, settings: Settings) -> int:
 
     check_settings(settings, args.guild)  # fail fast, before the guide is loaded
     coach = _coach(settings)
-    run(settings, coach, sync=args.sync, guild=args.guild, index_chunks=coach.knowledge.store.count)
+    run(settings, coach, sync=args.sync, guild=args.guild, index_chunks=coach.knowledge.store.count,
+        index_behind=coach.knowledge.index_behind)
     return 0
 
 

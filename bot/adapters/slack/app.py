@@ -186,11 +186,12 @@ def run(
     host: str = "0.0.0.0",
     port: int = 3000,
     index_chunks: Callable[[], int] | None = None,
+    index_behind: Callable[[], str | None] | None = None,
 ) -> None:
     """Blocking entry point for `coachbot slack [--http --host H --port P]`. Raises SlackSetupError on bad config.
     The core is wrapped for metrics; `index_chunks` (the index's size) makes `/readyz` check the index."""
     check_settings(settings, http)
-    coach, probes = instrument(coach, index_chunks)
+    coach, probes = instrument(coach, index_chunks, index_behind)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
