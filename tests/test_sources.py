@@ -290,3 +290,12 @@ def test_workers_on_a_shared_index_build_it_once_and_never_reindex_at_start(tmp_
     assert "is behind the knowledge files" in third.index_behind()
     third.ingest()  # the release job's `coachbot ingest`
     assert worker(4).index_behind() is None and [c.text for c in worker(5).retriever.chunks] == ["Teams hire for curiosity."]
+
+
+def test_a_passage_repeated_under_a_repeated_heading_is_indexed_once(settings, tmp_path):
+    folder = tmp_path / "changes"
+    folder.mkdir()
+    (folder / "CHANGELOG.md").write_text("## 1.1\n\n### Fixed\n\n- A typo.\n- A crash.\n\n## 1.0\n\n### Fixed\n\n- A typo.\n- A crash.\n")
+    kb = KnowledgeBase.open(settings)
+    kb.ingest([folder])
+    assert kb.sources.passages.count("changes") == kb.sources.collection("changes").count() == 3  # list + 2 items

@@ -14,6 +14,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,45 +184,61 @@ class SourceIndex:
 
     def _write(self, name: str, pending: list[tuple[str, FileState, list[Chunk], list[str]]], report: IngestReport,
                progress: Progress | None) -> None:
-        """Embed and store new chunks in batches; a file is recorded once its last chunk is written."""
+        """Embed new chunks in batches while the previous batch is written (Chroma, then the passage table); a
+        file is recorded as done once its last chunk is written. e5 spreads each batch over every core itself."""
         total = sum(len(new) for _, _, new, _ in pending)
         queue: list[Chunk] = []
         finished: list[tuple[str, FileState, list[str]]] = []  # files whose chunks are all queued
+        writing: list[Future[None]] = []
 
-        def flush() -> None:
-            if queue:
-                self._store(name, queue, report)
-                report.embedded += len(queue)
-                queue.clear()
-            for key, state, stale in finished:
+        def persist(chunks: list[Chunk], vectors: list[list[float]], done: list[tuple[str, FileState, list[str]]]) -> None:
+            self._store(name, chunks, vectors)
+            report.embedded += len(chunks)
+            for key, state, stale in done:
                 report.removed += self._drop(name, stale)
                 self.passages.record_file(name, key, state)
-            finished.clear()
             if progress:
                 progress(report.embedded, total)
 
+        def flush() -> None:
+            chunks, done = queue.copy(), finished.copy()
+            queue.clear()
+            finished.clear()
+            vectors = self._embed(chunks, report)
+            if writing:
+                writing.pop().result()  # one batch in flight at most: memory stays bounded
+            writing.append(writer.submit(persist, chunks, vectors, done))
+
         if progress:
             progress(0, total)
-        for key, state, new, stale in pending:
-            for chunk in new:
-                queue.append(chunk)
-                if len(queue) >= WRITE_BATCH:
-                    flush()
-            finished.append((key, state, stale))
-        flush()
+        with ThreadPoolExecutor(1, thread_name_prefix="ingest-write") as writer:
+            for key, state, new, stale in pending:
+                for chunk in new:
+                    queue.append(chunk)
+                    if len(queue) >= WRITE_BATCH:
+                        flush()
+                finished.append((key, state, stale))
+            flush()
+            if writing:
+                writing.pop().result()
 
-    def _store(self, name: str, chunks: list[Chunk], report: IngestReport) -> None:
+    def _embed(self, chunks: list[Chunk], report: IngestReport) -> list[list[float]]:
         texts = [f"{c.title}\n{c.text}" for c in chunks]
         vectors: list[list[float]] = []
         started = time.perf_counter()
         for start in range(0, len(texts), EMBED_BATCH):
             vectors.extend(self.embeddings.embed_documents(texts[start : start + EMBED_BATCH]))
         report.embed_seconds += time.perf_counter() - started
-        # Chroma first: a chunk in the passage table is always searchable densely too.
+        return vectors
+
+    def _store(self, name: str, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+        if not chunks:
+            return
+        # Chroma first: a chunk in the passage table is always searchable densely too. The text lives in the passage
+        # table only (Chroma would keep a second copy and a full-text index of its own).
         self.collection(name).upsert(
             ids=[c.id for c in chunks],
             embeddings=vectors,  # type: ignore[arg-type]
-            documents=texts,
             metadatas=[{"file": c.source, "section": c.section, "part": c.part} for c in chunks],
         )
         self.passages.add(chunks)
@@ -276,8 +293,11 @@ def _chunks_of(path: Path, roots: list[Path], origin: str) -> list[Chunk]:
     from bot.knowledge.loader import chunk_file
 
     root = next((r for r in roots if r.is_dir() and path.is_relative_to(r)), None)
-    chunks = []
+    chunks, seen = [], set()
     for document in chunk_file(path, root):
+        if document.id in seen:  # the same text under a same-named heading again (a changelog's "Fixed"): once
+            continue
+        seen.add(document.id)
         meta = document.metadata
         chunks.append(Chunk(
             id=f"{origin}/{document.id}",
