@@ -299,3 +299,18 @@ def test_a_passage_repeated_under_a_repeated_heading_is_indexed_once(settings, t
     kb = KnowledgeBase.open(settings)
     kb.ingest([folder])
     assert kb.sources.passages.count("changes") == kb.sources.collection("changes").count() == 3  # list + 2 items
+
+
+def test_ingest_reports_progress_in_batches_up_to_the_total(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr("bot.knowledge.sources.WRITE_BATCH", 4)
+    calls: list[tuple[int, int]] = []
+    kb = KnowledgeBase.open(settings)
+    kb.ingest([handbook(tmp_path / "acme")], progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(0, 12), (4, 12), (8, 12), (12, 12), (12, 12)]
+
+
+def test_the_progress_bar_shows_chunks_per_second_and_eta(settings, tmp_path, capsys):
+    kb = KnowledgeBase.open(settings)
+    kb.ingest([handbook(tmp_path / "acme")], progress=True)
+    bar = capsys.readouterr().err
+    assert "indexing acme" in bar and "12/12" in bar and "chunk/s" in bar
