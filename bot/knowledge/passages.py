@@ -32,6 +32,7 @@ CREATE INDEX IF NOT EXISTS passages_file ON passages (origin, file);
 CREATE INDEX IF NOT EXISTS passages_order ON passages (origin, file, ord);
 CREATE INDEX IF NOT EXISTS passages_section ON passages (section);
 CREATE VIRTUAL TABLE IF NOT EXISTS passage_terms USING fts5(terms, origin UNINDEXED, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS passage_vocabulary USING fts5vocab(passage_terms, 'row');
 CREATE TABLE IF NOT EXISTS source_files (
     origin TEXT NOT NULL,
     path TEXT NOT NULL,
@@ -43,6 +44,7 @@ CREATE TABLE IF NOT EXISTS source_files (
 );
 """
 BATCH = 500  # ids per `IN (...)`: SQLite refuses statements with more than 32,766 variables
+MATCH_BUDGET = 2000  # passages a query's terms may match: its rarest terms first, so a search costs the same at any size
 _COLUMNS = "id, origin, file, section, title, lang, ord, block, part, text"
 
 
@@ -173,10 +175,10 @@ class PassageTable:
 
     def search(self, origin: str, query: str, limit: int) -> dict[str, float]:
         """BM25 scores (higher is better) of the best `limit` passages of one source for the query's terms."""
-        wanted = sorted(set(terms(query)))
+        wanted = self._telling(sorted(set(terms(query))))
         if not wanted:
             return {}
-        match = " OR ".join('"' + term.replace('"', '""') + '"' for term in wanted)
+        match = " OR ".join(_quoted(term) for term in wanted)
         rows = self._query(
             "SELECT p.id, -bm25(passage_terms) AS score FROM passage_terms JOIN passages p ON p.rowid = passage_terms.rowid "
             "WHERE passage_terms MATCH ? AND passage_terms.origin = ? ORDER BY rank LIMIT ?",
@@ -184,10 +186,28 @@ class PassageTable:
         )
         return {chunk_id: score for chunk_id, score in rows}
 
+    def _telling(self, wanted: list[str]) -> list[str]:
+        """The query's terms, rarest first, while the passages they match stay within MATCH_BUDGET (the rarest
+        is always kept). Common words add little to BM25 but would make it score most of the corpus."""
+        if not wanted:
+            return []
+        marks = ",".join("?" * len(wanted))
+        frequency = dict(self._query(f"SELECT term, doc FROM passage_vocabulary WHERE term IN ({marks})", wanted))
+        chosen, matched = [], 0
+        for term in sorted(frequency, key=frequency.__getitem__):
+            if chosen and matched + frequency[term] > MATCH_BUDGET:
+                break
+            chosen.append(term)
+            matched += frequency[term]
+        return chosen
+
     def knows(self, term: str) -> bool:
         """Whether any added passage contains this (stemmed) term."""
-        return bool(self._query("SELECT 1 FROM passage_terms WHERE passage_terms MATCH ? LIMIT 1",
-                                ('"' + term.replace('"', '""') + '"',)))
+        return bool(self._query("SELECT 1 FROM passage_vocabulary WHERE term = ? LIMIT 1", (term,)))
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
 
 
 def _chunk(row: tuple) -> Chunk:
