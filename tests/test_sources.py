@@ -314,3 +314,15 @@ def test_the_progress_bar_shows_chunks_per_second_and_eta(settings, tmp_path, ca
     kb.ingest([handbook(tmp_path / "acme")], progress=True)
     bar = capsys.readouterr().err
     assert "indexing acme" in bar and "12/12" in bar and "chunk/s" in bar
+
+
+def test_a_source_that_cannot_be_searched_leaves_the_guide_answering(settings, tmp_path, monkeypatch):
+    kb = KnowledgeBase.open(settings)
+    kb.ingest([handbook(tmp_path / "acme")])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("chroma unreachable")
+
+    monkeypatch.setattr(kb.sources, "search", broken)
+    retrieval = kb.retrieve("How do I become an AI product manager?")
+    assert retrieval.origin == "guide" and retrieval.sections[0].section == "Wie man ein KI-Produktmanager wird"

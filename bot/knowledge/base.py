@@ -152,8 +152,12 @@ class KnowledgeBase:
         guide = self.retriever.retrieve(query)
         if not self.source_names or not guide.vector:
             return guide
-        best = max((self.sources.search(n, query, guide.vector) for n in self.source_names),  # type: ignore[union-attr]
-                   key=lambda h: h.max_dense)
+        try:
+            best = max((self.sources.search(n, query, guide.vector) for n in self.source_names),  # type: ignore[union-attr]
+                       key=lambda h: h.max_dense)
+        except Exception:  # an added source that cannot be searched must not cost the guide's answer
+            log.warning("searching the added sources failed; answering from the guide", exc_info=True)
+            return guide
         if best.max_dense < guide.max_dense + SOURCE_LEAD or not self.scope.source_in_scope(best.max_dense, guide.vector):
             return guide
         hits = [ChunkHit(best.chunks[cid], score, best.dense.get(cid, 0.0), best.lexical.get(cid, 0.0))
