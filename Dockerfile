@@ -1,5 +1,6 @@
-# PM Coach as a chat worker: `docker run` starts the Slack adapter; pass `coachbot discord` for Discord.
-# Socket Mode (Slack) and the gateway (Discord) dial out, so nothing listens on a port. See docs/deploy.md.
+# PM Coach as a chat worker: `docker run` starts the Slack adapter; pass `coachbot discord` for Discord, or any
+# other `coachbot` command (compose.yaml runs `coachbot slack --http --port 3000`, `coachbot db upgrade`, ...).
+# Socket Mode (Slack) and the gateway (Discord) dial out, so by default nothing listens on a port. See docs/deploy.md.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -36,4 +37,6 @@ USER 10001:10001
 
 # Python as PID 1 ignores SIGTERM; SIGINT raises KeyboardInterrupt, so `docker stop` shuts down cleanly.
 STOPSIGNAL SIGINT
+# `coachbot slack --http` (its default port; health endpoints on the same port)
+EXPOSE 3000
 CMD ["coachbot", "slack"]

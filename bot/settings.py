@@ -86,6 +86,13 @@ class Settings(BaseSettings):
         default_factory=list, validation_alias=_env("DISCORD_CHANNELS", "discord_channels")
     )
 
+    # Kept as text: bot.adapters.discord.shards parses them, so a bad value stops `coachbot discord` with a clear
+    # message and leaves every other command working.
+    discord_shard_count: str | None = Field(
+        default=None, validation_alias=_env("DISCORD_SHARD_COUNT", "discord_shard_count")
+    )
+    discord_shard_ids: str | None = Field(default=None, validation_alias=_env("DISCORD_SHARD_IDS", "discord_shard_ids"))
+
     _split = field_validator("knowledge_dirs", "slack_channels", "discord_guilds", "discord_channels", mode="before")(
         _split_csv
     )

@@ -1,4 +1,4 @@
-"""Shared fixtures: a per-test SQLite path for the state stores and a settable clock."""
+"""Shared fixtures: a per-test SQLite path for the state stores, the state database on both engines, a clock."""
 
 from __future__ import annotations
 
@@ -12,6 +12,43 @@ pytest_plugins = ["tests.conformance.plugin"]  # every request sent to the fakes
 @pytest.fixture
 def state_db(tmp_path):
     return tmp_path / "state.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this test session, migrated to the newest schema."""
+    from bot.state import migrate
+    from bot.state.database import Database
+    from tests.postgres import fresh_database
+
+    with fresh_database() as url:
+        database = Database.from_url(url)
+        migrate.upgrade(database)
+        database.dispose()
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """The state database on each engine, migrated and empty: SQLite in a temporary file, PostgreSQL in the
+    session's database with every table emptied after the test."""
+    from sqlalchemy import text
+
+    from bot.state import migrate
+    from bot.state.database import Database
+
+    if request.param == "sqlite":
+        database = Database.sqlite_file(tmp_path / "state.sqlite3")
+        migrate.upgrade(database)
+        yield database
+        database.dispose()
+        return
+    database = Database.from_url(request.getfixturevalue("postgres_url"))
+    yield database
+    tables = ", ".join(f'"{table.name}"' for table in database.metadata.sorted_tables)
+    with database.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    database.dispose()
 
 
 @pytest.fixture

@@ -49,6 +49,17 @@ def describe_state(settings: Settings) -> str:
         return f"NOT AVAILABLE: {error} (answers work, nothing is saved)"
 
 
+def describe_shards(settings: Settings) -> tuple[bool, str]:
+    """Whether DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS can work, and what they mean (empty: not sharded)."""
+    from bot.adapters.discord.shards import ShardConfigError, ShardPlan
+
+    try:
+        plan = ShardPlan.parse(settings.discord_shard_count, settings.discord_shard_ids)
+    except ShardConfigError as error:
+        return False, f"NOT VALID: {error}"
+    return True, plan.describe() if plan else ""
+
+
 def diagnose(settings: Settings) -> tuple[str, bool]:
     """A readable report and whether the offline coach can run."""
     from bot.llm.providers import describe_llm
@@ -90,7 +101,11 @@ def diagnose(settings: Settings) -> tuple[str, bool]:
         "  coachbot slack        "
         + ("yes" if slack_ready else "no: needs SLACK_BOT_TOKEN plus SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET for --http)")
     )
-    lines.append("  coachbot discord      " + ("yes" if settings.discord_token else "no: needs DISCORD_TOKEN"))
+    shards_ok, shards = describe_shards(settings)
+    discord_ready = "no: needs DISCORD_TOKEN" if not settings.discord_token else "yes" if shards_ok else "no: see shards"
+    lines.append("  coachbot discord      " + discord_ready)
+    if shards:
+        lines.append(f"  Discord shards: {shards}")
     if settings.slack_channels:
         lines.append(f"  Slack channel allowlist: {', '.join(settings.slack_channels)}")
     if settings.discord_guilds or settings.discord_channels:

@@ -1,5 +1,10 @@
 """A loopback fake of Discord: the REST API the bot calls and a gateway speaking HELLO/heartbeat/IDENTIFY/READY/
-RESUME/RECONNECT, recording every request so tests can assert on callbacks, follow-ups, edits and messages."""
+RESUME/RECONNECT, recording every request so tests can assert on callbacks, follow-ups, edits and messages.
+
+The gateway shards like Discord's: each IDENTIFY may carry `shard: [shard_id, num_shards]` (none means [0, 1]), a
+bad one is closed with 4010 (Invalid shard), and a guild's events (READY's guild list, GUILD_CREATE, anything with
+its guild_id) go only to the shard that owns it, `(guild_id >> 22) % num_shards`; events without a guild (DMs) go
+to shard 0."""
 
 from __future__ import annotations
 
@@ -43,6 +48,36 @@ class Recorded:
     @property
     def json(self) -> dict:
         return self.body if isinstance(self.body, dict) else {}
+
+
+@dataclass
+class Shard:
+    """One shard's gateway session: its current socket, and whether it has identified (or resumed) on it."""
+
+    shard_id: int
+    count: int
+    session_id: str
+    ws: web.WebSocketResponse
+    identified: bool = False
+
+    def owns(self, guild_id: str | None) -> bool:
+        return self.shard_id == 0 if guild_id is None else shard_of(int(guild_id), self.count) == self.shard_id
+
+    @property
+    def open(self) -> bool:
+        return self.identified and not self.ws.closed
+
+
+def shard_of(guild_id: int, count: int) -> int:
+    return (guild_id >> 22) % count
+
+
+def event_guild(event: str, data: dict) -> str | None:
+    """The guild an event belongs to (GUILD_CREATE/UPDATE/DELETE carry it as their own id), None for DMs."""
+    if event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"):
+        return str(data["id"])
+    guild = data.get("guild_id")
+    return str(guild) if guild else None
 
 
 @dataclass
@@ -112,18 +147,29 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
 class FakeDiscord:
     """One fake Discord for one test. `dispatch` sends gateway events to the connected bot."""
 
-    def __init__(self, *, heartbeat_interval_ms: int = 41250, guilds: tuple[str, ...] = (GUILD_ID,)) -> None:
+    def __init__(
+        self,
+        *,
+        heartbeat_interval_ms: int = 41250,
+        guilds: tuple[str, ...] = (GUILD_ID,),
+        channels: dict[str, tuple[str, ...]] | None = None,
+        recommended_shards: int = 1,
+        max_guilds_per_shard: int | None = None,
+    ) -> None:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.guilds = guilds
+        self.channels = channels or {}  # guild id -> its text channels (default: CHANNEL_ID)
+        self.recommended_shards = recommended_shards  # what GET /gateway/bot advises (automatic sharding)
+        self.max_guilds_per_shard = max_guilds_per_shard  # more on one session: closed with 4011 (Sharding required)
         self.requests: list[Recorded] = []
         self.received: list[tuple[str, dict]] = []  # (gateway path, payload) sent by the bot
         self.faults: list[Fault] = []
         self.session_id = "fake-session-1"
-        self._sent: list[tuple[int, str, dict]] = []  # (seq, event, data) dispatched, for RESUME replay
+        self._sent: list[tuple[int, str, dict, int]] = []  # (seq, event, data, shard id) dispatched, for RESUME replay
         self.sent_at: dict[int, float] = {}  # seq -> perf_counter just before the frame was written
         self._seq = 0
         self._ids = itertools.count(1500000000000000001)
-        self._ws: web.WebSocketResponse | None = None
+        self.shards: dict[tuple[int, int], Shard] = {}  # (shard id, shard count) -> its session
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -148,8 +194,9 @@ class FakeDiscord:
         return self
 
     async def stop(self) -> None:
-        if self._ws is not None and not self._ws.closed:
-            await self._ws.close()
+        for shard in list(self.shards.values()):
+            if not shard.ws.closed:
+                await shard.ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -219,58 +266,66 @@ class FakeDiscord:
 
     # --- gateway -------------------------------------------------------------------------------
 
+    def events_to(self, shard_id: int) -> list[tuple[str, dict]]:
+        """(event, data) the gateway sent (or lost) to shard `shard_id`, READY included, in order."""
+        return [(event, data) for _, event, data, shard in self._sent if shard == shard_id]
+
+    def _owner(self, guild_id: str | None) -> Shard | None:
+        return next((shard for shard in self.shards.values() if shard.open and shard.owns(guild_id)), None)
+
+    def _shard(self, shard_id: int) -> Shard:
+        return next(shard for shard in self.shards.values() if shard.shard_id == shard_id)
+
     async def dispatch(self, event: str, data: dict) -> int:
-        """Send a DISPATCH to the bot (waiting for a connection if it is reconnecting); returns its sequence."""
-        await self.wait_for(lambda: self._ws is not None and not self._ws.closed and self._identified)
+        """Send a DISPATCH to the shard that owns it (waiting for a connection if it is reconnecting); returns its
+        sequence."""
+        # generous: a bot started as a subprocess on a busy machine may take many seconds to connect
+        shard = await self.wait_for(lambda: self._owner(event_guild(event, data)), timeout=30)
         if event == "INTERACTION_CREATE" and data.get("channel_id"):
             self._interaction_channels[str(data.get("token"))] = str(data["channel_id"])
-        return await self._dispatch(self._ws, event, data)  # type: ignore[arg-type]
+        return await self._dispatch(shard, event, data)
 
-    async def _dispatch(self, ws: web.WebSocketResponse, event: str, data: dict) -> int:
+    async def _dispatch(self, shard: Shard, event: str, data: dict) -> int:
         self._seq += 1
         seq = self._seq
-        self._sent.append((seq, event, data))
+        self._sent.append((seq, event, data, shard.shard_id))
         frame = json.dumps({"op": 0, "t": event, "s": seq, "d": data})
         self.sent_at[seq] = time.perf_counter()
-        await ws.send_str(frame)
+        await shard.ws.send_str(frame)
         return seq
 
-    async def send_raw(self, data: str | bytes) -> None:
+    async def send_raw(self, data: str | bytes, shard_id: int = 0) -> None:
         """One frame exactly as given, to test malformed input (bytes: a text frame carrying them, even invalid UTF-8)."""
-        await self.wait_for(lambda: self._ws is not None and not self._ws.closed and self._identified)
-        ws = self._ws
-        assert ws is not None
+        await self.wait_for(lambda: any(s.open and s.shard_id == shard_id for s in self.shards.values()))
+        ws = self._shard(shard_id).ws
         if isinstance(data, str):
             await ws.send_str(data)
         else:
             await ws._writer.send_frame(data, WSMsgType.TEXT)  # type: ignore[union-attr]
 
     def lose(self, event: str, data: dict) -> int:
-        """An event the bot missed (sequenced but never delivered); a RESUME must replay it."""
+        """An event the bot missed (sequenced but never delivered to its shard); a RESUME must replay it."""
+        guild = event_guild(event, data)
+        owner = next(shard for shard in self.shards.values() if shard.owns(guild))
         self._seq += 1
-        self._sent.append((self._seq, event, data))
+        self._sent.append((self._seq, event, data, owner.shard_id))
         return self._seq
 
-    async def send_reconnect(self) -> None:
+    async def send_reconnect(self, shard_id: int = 0) -> None:
         """op 7: ask the bot to reconnect and resume."""
-        ws = self._ws
-        assert ws is not None
-        self._identified = False
-        await ws.send_str(json.dumps({"op": 7, "d": None}))
+        shard = self._shard(shard_id)
+        shard.identified = False
+        await shard.ws.send_str(json.dumps({"op": 7, "d": None}))
 
-    async def drop_connection(self, code: int = 4000) -> None:
+    async def drop_connection(self, code: int = 4000, shard_id: int = 0) -> None:
         """Close the socket like a flaky network or a gateway restart."""
-        ws = self._ws
-        assert ws is not None
-        self._identified = False
-        await ws.close(code=code)
-
-    _identified = False
+        shard = self._shard(shard_id)
+        shard.identified = False
+        await shard.ws.close(code=code)
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
-        self._ws = ws
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}))
         async for message in ws:
             if message.type is not WSMsgType.TEXT:
@@ -282,29 +337,62 @@ class FakeDiscord:
                 await ws.send_str(json.dumps({"op": 11}))
             elif op == 2 and int(payload["d"]["intents"]) & self.privileged_intents:
                 await ws.close(code=4014, message=b"Disallowed intent(s).")
+            elif op == 2 and (shard := self._identify(ws, payload["d"].get("shard", [0, 1]))) is None:
+                await ws.close(code=4010, message=b"Invalid shard.")
+            elif op == 2 and self._too_many_guilds(shard):
+                del self.shards[(shard.shard_id, shard.count)]
+                await ws.close(code=4011, message=b"Sharding required.")
             elif op == 2:
-                await self._dispatch(ws, "READY", self._ready())
+                await self._dispatch(shard, "READY", self._ready(shard))
                 for guild_id in self.guilds:
-                    await self._dispatch(ws, "GUILD_CREATE", guild_payload(guild_id))
-                self._identified = True
+                    if shard.owns(guild_id):
+                        channels = self.channels.get(guild_id, (CHANNEL_ID,))
+                        await self._dispatch(shard, "GUILD_CREATE", guild_payload(guild_id, channels))
+                shard.identified = True
+            elif op == 6 and (shard := self._resumed(ws, payload["d"].get("session_id"))) is None:
+                await ws.send_str(json.dumps({"op": 9, "d": False}))  # Invalid Session: not resumable
             elif op == 6:
-                missed = [(s, e, d) for s, e, d in self._sent if s > int(payload["d"]["seq"] or 0)]
-                for _, event, data in missed:
-                    await ws.send_str(json.dumps({"op": 0, "t": event, "s": _, "d": data}))
-                await self._dispatch(ws, "RESUMED", {})
-                self._identified = True
+                missed = [(s, e, d) for s, e, d, owner in self._sent
+                          if owner == shard.shard_id and s > int(payload["d"]["seq"] or 0)]
+                for seq, event, data in missed:
+                    await ws.send_str(json.dumps({"op": 0, "t": event, "s": seq, "d": data}))
+                await self._dispatch(shard, "RESUMED", {})
+                shard.identified = True
             await self._notify()
         await self._notify()
         return ws
 
-    def _ready(self) -> dict:
+    def _identify(self, ws: web.WebSocketResponse, value: Any) -> Shard | None:
+        """The session for IDENTIFY's `shard` array, or None when it is not a valid [shard_id, num_shards]."""
+        valid = (
+            isinstance(value, list) and len(value) == 2 and all(type(n) is int for n in value)
+            and value[1] >= 1 and 0 <= value[0] < value[1]
+        )
+        if not valid:
+            return None
+        shard_id, count = value
+        session_id = self.session_id if (shard_id, count) == (0, 1) else f"{self.session_id}.{shard_id}-of-{count}"
+        self.shards[(shard_id, count)] = shard = Shard(shard_id, count, session_id, ws)
+        return shard
+
+    def _too_many_guilds(self, shard: Shard) -> bool:
+        owned = sum(1 for guild_id in self.guilds if shard.owns(guild_id))
+        return self.max_guilds_per_shard is not None and owned > self.max_guilds_per_shard
+
+    def _resumed(self, ws: web.WebSocketResponse, session_id: Any) -> Shard | None:
+        shard = next((shard for shard in self.shards.values() if shard.session_id == session_id), None)
+        if shard is not None:
+            shard.ws = ws
+        return shard
+
+    def _ready(self, shard: Shard) -> dict:
         return {
             "v": 10,
             "user": BOT_USER,
-            "guilds": [{"id": g, "unavailable": True} for g in self.guilds],
-            "session_id": self.session_id,
+            "guilds": [{"id": g, "unavailable": True} for g in self.guilds if shard.owns(g)],
+            "session_id": shard.session_id,
             "resume_gateway_url": f"ws://127.0.0.1:{self.port}/resume",
-            "shard": [0, 1],
+            "shard": [shard.shard_id, shard.count],
             "application": {"id": APP_ID, "flags": 0},
             "private_channels": [],
             "relationships": [],
@@ -357,6 +445,9 @@ class FakeDiscord:
     def _route(self, method: str, path: str, body: Any, query: dict) -> web.Response:
         if method == "GET" and path == "/users/@me":
             return _json(BOT_USER)
+        if method == "GET" and path == "/gateway/bot":
+            limit = {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}
+            return _json({"url": self.gateway_url, "shards": self.recommended_shards, "session_start_limit": limit})
         if method == "GET" and path == "/oauth2/applications/@me":
             return _json(
                 {

@@ -21,6 +21,7 @@ from bot.adapters.discord.events import interaction_event, message_event
 from bot.adapters.discord.reminders import deliver_due_reminders
 from bot.adapters.discord.frames import guarded
 from bot.adapters.discord.render import label
+from bot.adapters.discord.shards import ShardConfigError, ShardPlan
 from bot.adapters.discord.translate import (
     InteractionEvent,
     addresses_bot,
@@ -35,6 +36,15 @@ from bot.ports import CoachPort
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Gateway close codes discord.py does not reconnect after, which a setting can fix: the exit message says which.
+FATAL_CLOSE_CODES = {
+    4010: "Discord refused the shard settings (4010 Invalid shard): check DISCORD_SHARD_COUNT and DISCORD_SHARD_IDS.",
+    4011: (
+        "Discord requires this bot to shard (4011 Sharding required: too many servers for one connection). "
+        "Set DISCORD_SHARD_COUNT=auto, or a shard count split across workers with DISCORD_SHARD_IDS."
+    ),
+}
 
 
 def bot_intents(message_content: bool) -> discord.Intents:
@@ -96,6 +106,7 @@ class CoachBot(commands.Bot):
         answer_workers: int = 8,
         message_content: bool = True,
         guild_ready_timeout: float = 2.0,
+        **options: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,  # unused: on_message below never runs prefix commands
@@ -104,6 +115,7 @@ class CoachBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=CoachTree,
             guild_ready_timeout=guild_ready_timeout,  # how long discord.py waits for servers to stream in at startup
+            **options,
         )
         self.settings = settings
         self.coach = coach
@@ -113,17 +125,19 @@ class CoachBot(commands.Bot):
         self.components = ComponentHandlers(coach, self.delivery, self.allows)
         self._startup_tasks: set[asyncio.Task] = set()
         self.draining = False  # set on shutdown: new messages are no longer taken
+        self.delivers_reminders = True  # only one process of a sharded bot sends the due reminders
+        self._guard_gateway_frames()
 
-    @property
-    def ws(self) -> Any:
-        return self._guarded_ws
+    def _guard_gateway_frames(self) -> None:
+        # discord.py hands every new gateway connection of this client (each shard's, every reconnect's) to
+        # `_connection._update_references` before reading from it: give each a frame guard there (this bot's only).
+        update_references = self._connection._update_references
 
-    @ws.setter
-    def ws(self, ws: Any) -> None:
-        # discord.py assigns each new gateway connection here: give it a frame guard (this bot's only).
-        if ws is not None:
+        def guard_then_update(ws: Any) -> None:
             ws.received_message = guarded(ws.received_message)
-        self._guarded_ws = ws
+            update_references(ws)
+
+        self._connection._update_references = guard_then_update  # type: ignore[method-assign]
 
     def allows(self, event: InteractionEvent) -> bool:
         return is_allowed(
@@ -192,6 +206,8 @@ class CoachBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s (%s) in %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))
+        if not self.delivers_reminders:
+            return
         # reminders that fell due while the bot was away (READY comes again only after a fresh session)
         task = asyncio.create_task(deliver_due_reminders(self, self.coach), name="discord-due-reminders")
         self._startup_tasks.add(task)
@@ -207,6 +223,50 @@ class CoachBot(commands.Bot):
         log.exception("unhandled error while handling Discord event %s; the bot keeps running", event_method)
 
 
+class ShardedCoachBot(CoachBot, commands.AutoShardedBot):
+    """The same bot over several gateway shards (discord.py's AutoShardedBot): Discord sends each server's events
+    to shard `(guild_id >> 22) % shard_count` and DMs to shard 0, so processes running disjoint shards split the
+    servers between them. Only the owner of shard 0 delivers the due reminders."""
+
+    def __init__(self, settings: Settings, coach: CoachPort, plan: ShardPlan, **options: Any) -> None:
+        shard_ids = None if plan.ids is None else list(plan.ids)  # None: every shard of the count
+        super().__init__(settings, coach, shard_count=plan.count, shard_ids=shard_ids, **options)
+        self.plan = plan
+        self.delivers_reminders = plan.owns_shard_zero
+
+    def gateway_problem(self) -> str | None:
+        if self.draining or self.is_closed():
+            return "the Discord bot is shutting down"
+        if not self.is_ready():
+            return "not connected to the Discord gateway"
+        down = sorted(shard_id for shard_id, shard in self.shards.items() if shard.is_closed())
+        if down:
+            return f"Discord gateway shard(s) {', '.join(map(str, down))} not connected"
+        return None if self.shards else "no Discord gateway shard connected"
+
+    async def on_ready(self) -> None:
+        log.info("running %s", self.plan.describe())
+        await super().on_ready()
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("Discord gateway shard %d of %s is ready", shard_id, self.shard_count)
+
+
+def build_bot(settings: Settings, coach: CoachPort, plan: ShardPlan | None, **options: Any) -> CoachBot:
+    """An unsharded bot without a plan (one gateway connection, as before sharding existed), else a sharded one."""
+    if plan is None:
+        return CoachBot(settings, coach, **options)
+    return ShardedCoachBot(settings, coach, plan, **options)
+
+
+def shard_plan(settings: Settings) -> ShardPlan | None:
+    """DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS parsed; a value that cannot work exits with the reason."""
+    try:
+        return ShardPlan.parse(settings.discord_shard_count, settings.discord_shard_ids)
+    except ShardConfigError as exc:
+        raise SystemExit(str(exc)) from None
+
+
 async def _serve(
     settings: Settings,
     coach: CoachPort,
@@ -219,8 +279,9 @@ async def _serve(
     probes: Probes | None = None,
 ) -> None:
     message_content = True
+    plan = None if sync else shard_plan(settings)  # commands are the application's, not a shard's: sync unsharded
     while True:
-        bot = CoachBot(settings, coach, message_content=message_content)
+        bot = build_bot(settings, coach, plan, message_content=message_content)
         if probes is not None:
             probes.watch("discord", bot.gateway_problem)
         async with bot:
@@ -277,6 +338,7 @@ def check_settings(settings: Settings, guild: str | None = None) -> None:
         DiscordEndpoints(settings.discord_api_base, settings.discord_gateway_url)
     except ValueError as exc:
         raise SystemExit(str(exc)) from None
+    shard_plan(settings)
 
 
 def run(
@@ -290,7 +352,9 @@ def run(
 ) -> None:
     """Run the Discord bot until SIGTERM or SIGINT (then shut down gracefully, exit 0). With `sync=True`,
     register the slash commands (in `guild` if given, else globally) and return without connecting to the
-    gateway: syncing is a deploy step, not something to repeat on every start (Discord rate-limits it).
+    gateway: syncing is a deploy step, not something to repeat on every start (Discord rate-limits it), and
+    the one place commands are registered: a sharded bot never syncs, whichever shards it runs. With
+    DISCORD_SHARD_COUNT (and DISCORD_SHARD_IDS) set the bot runs those gateway shards (`ShardedCoachBot`).
     Configuration problems exit with a message. The core is wrapped for metrics, served with /healthz and
     /readyz on `settings.health_port` when set (`index_chunks`, the index's size, makes /readyz check it)."""
     check_settings(settings, guild)
@@ -314,5 +378,9 @@ def run(
         raise SystemExit("Discord rejected DISCORD_TOKEN (401). Copy the bot token again from the developer portal.") from None
     except discord.PrivilegedIntentsRequired:
         raise SystemExit("Discord refused the requested intents; see 'Add to Discord' in the README for the intents to enable.") from None
+    except discord.ConnectionClosed as exc:
+        if exc.code in FATAL_CLOSE_CODES:
+            raise SystemExit(FATAL_CLOSE_CODES[exc.code]) from None
+        raise
     except KeyboardInterrupt:
         log.info("Discord bot stopped")
