@@ -82,7 +82,9 @@ def test_an_interrupted_ingest_continues_without_embedding_finished_chunks_again
         with_embedder(kb, killed).ingest([folder])
     assert len(killed.embedded) == 10
     record = kb.sources.records.get("acme")
-    assert record is not None and not record.complete  # `coachbot sources` shows it unfinished
+    assert record is not None and not record.complete  # `coachbot sources` shows it unfinished, with what it has
+    shown = kb.source_records()[-1]
+    assert (shown.name, shown.complete, shown.files, shown.chunks) == ("acme", False, 1, 10)
 
     resumed = with_embedder(KnowledgeBase.open(settings), CountingEmbeddings())
     resumed.ingest()  # no paths: every remembered source, including the unfinished one

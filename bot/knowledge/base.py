@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -139,7 +140,11 @@ class KnowledgeBase:
         guide = SourceRecord(GUIDE, [str(p) for p in self.store.settings.knowledge_dirs],
                              len({c.source for c in self.retriever.chunks}), len(self.retriever.chunks),
                              self.store.last_ingest(), True)
-        return [guide, *(self.sources.records.all() if self.sources else [])]
+        added = self.sources.records.all() if self.sources else []
+        # An unfinished ingest has not counted yet: show what it has written so far.
+        added = [r if r.complete else replace(r, files=len(self.sources.passages.files(r.name)),  # type: ignore[union-attr]
+                                              chunks=self.sources.passages.count(r.name)) for r in added]
+        return [guide, *added]
 
     def index_behind(self) -> str | None:
         """Why this process's index is older than its knowledge files, or None when it is current."""
