@@ -62,14 +62,35 @@ def test_plain_ask_prints_sources_and_follow_ups(capsys, cli_settings):
     assert "1. " in out
 
 
-def test_ingest_reports_what_changed_and_indexes_extra_folders(capsys, cli_settings, tmp_path):
+def test_ingest_adds_named_sources_that_sources_lists_and_remove_drops(capsys, cli_settings, tmp_path):
     code, out, _ = run(capsys, cli_settings, "ingest")
     assert code == 0 and "added" in out
     extra = tmp_path / "team"
     extra.mkdir()
     (extra / "rituals.md").write_text("## Rituals\n\nWe demo prototypes every Friday.\n")
     code, out, _ = run(capsys, cli_settings, "ingest", str(extra))
-    assert code == 0 and "1 added" in out
+    assert code == 0 and "team: 1 chunks from 1 files" in out and "1 chunks embedded" in out
+    code, out, _ = run(capsys, cli_settings, "ingest", str(extra / "rituals.md"), "--name", "Team rituals")
+    assert code == 0 and "Team rituals: 1 chunks" in out
+    code, out, _ = run(capsys, cli_settings, "ingest")  # nothing changed: nothing embedded
+    assert code == 0 and "team: 1 chunks from 1 files: 0 files changed, 0 chunks embedded" in out
+
+    code, out, _ = run(capsys, cli_settings, "sources")
+    rows = [line.split() for line in out.splitlines()]
+    assert rows[0][:3] == ["source", "files", "chunks"]
+    assert rows[1][:3] == ["guide", "4", "376"]
+    assert [r[:2] for r in rows[2:]] == [["Team", "rituals"], ["team", "1"]]
+
+    code, out, _ = run(capsys, cli_settings, "ingest", "--remove", "team")
+    assert code == 0 and "removed source 'team'" in out
+    code, out, _ = run(capsys, cli_settings, "sources")
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["guide", "Team"]
+    code, _, err = run(capsys, cli_settings, "ingest", "--remove", "team")
+    assert code == 1 and "no source called 'team'" in err and "Team rituals" in err
+    code, _, err = run(capsys, cli_settings, "ingest", "--remove", "guide")
+    assert code == 1 and "built in" in err
+    code, _, err = run(capsys, cli_settings, "ingest", str(extra), "--name", "bad/name")
+    assert code == 1 and "invalid source name" in err
     code, _, err = run(capsys, cli_settings, "ingest", str(tmp_path / "missing"))
     assert code == 1 and "no such file or folder" in err
 

@@ -40,15 +40,18 @@ def test_an_edited_file_replaces_its_chunks_and_a_deleted_file_disappears(kb_set
     assert kb.retrieve("curiosity").sections[0].section == "Hiring"
 
 
-def test_extra_paths_are_indexed_and_remembered(kb_settings, tmp_path):
+def test_extra_paths_become_a_source_of_their_own_and_are_remembered(kb_settings, tmp_path):
     extra = tmp_path / "team-notes"
     extra.mkdir()
     (extra / "rituals.md").write_text("## Rituals\n\nWe demo prototypes every Friday.\n")
     kb = KnowledgeBase.open(kb_settings)
     kb.ingest([extra])
-    assert any(c.section == "Rituals" for c in kb.retriever.chunks)
+    assert not any("Rituals" in c.section for c in kb.retriever.chunks)  # the guide's chunks stay the guide's
+    assert kb.source_names == ["team-notes"]
     reopened = KnowledgeBase.open(kb_settings)
-    assert any(c.section == "Rituals" for c in reopened.retriever.chunks)
+    assert reopened.source_names == ["team-notes"]
+    assert reopened.sources.records.get("team-notes").paths == [str(extra.resolve())]
+    assert reopened.sources.passages.count("team-notes") == 1
 
 
 def test_a_missing_extra_path_is_a_clear_error(kb_settings, tmp_path):
@@ -97,40 +100,3 @@ async def test_record_manager_async_methods_match_the_sync_ones(tmp_path):
     assert await manager.alist_keys(group_ids=["g"]) == ["x"]
     await manager.adelete_keys(["x"])
     assert await manager.alist_keys() == []
-
-
-def test_readers_never_see_a_half_written_sources_file(kb_settings, tmp_path):
-    import json
-    import threading
-
-    from bot.knowledge.embeddings import HashingEmbeddings
-    from bot.knowledge.store import KnowledgeStore
-
-    store = KnowledgeStore(kb_settings, "hashing", HashingEmbeddings())
-    sources_file = kb_settings.data_dir / "knowledge-sources.json"
-    folders = [tmp_path / f"team-{n}-{'x' * 240}" for n in range(60)]
-    store.remember_sources(folders[:1])
-    done = threading.Event()
-    failures: list[str] = []
-
-    def read() -> None:
-        while not done.is_set():
-            text = sources_file.read_text()
-            try:
-                json.loads(text)
-            except ValueError:
-                failures.append(text[:80])
-
-    readers = [threading.Thread(target=read) for _ in range(2)]
-    for reader in readers:
-        reader.start()
-    try:
-        for n in range(2, len(folders)):  # each write is one folder longer
-            store.remember_sources(folders[:n])
-    finally:
-        done.set()
-        for reader in readers:
-            reader.join()
-    assert failures == []
-    assert len(json.loads(sources_file.read_text())) == len(folders) - 1
-    assert [p.name for p in kb_settings.data_dir.iterdir() if p.name.endswith(".tmp")] == []

@@ -83,7 +83,7 @@ def test_ingest_says_it_repaired_the_index(settings, indexed, capsys):
     assert main(["ingest"], settings=settings) == 0
     out = capsys.readouterr().out
     assert "repaired: the index was out of step with its records" in out
-    assert f"indexed {indexed} chunks" in out
+    assert f"guide: {indexed} chunks" in out
 
 
 def test_doctor_reports_the_repair_and_a_consistent_index(settings, indexed, capsys):

@@ -29,6 +29,17 @@ async def test_healthz_says_ok_and_readyz_is_200_when_every_check_passes():
     assert json.loads(body) == {"ready": True}
 
 
+async def test_readyz_notes_an_index_behind_the_knowledge_files_and_stays_ready():
+    behind = ["the index 'pm-coach-e5' is behind the knowledge files here: run `coachbot ingest`"]
+    _, probes = instrument(CoachDouble(), index_chunks=lambda: 42, index_behind=lambda: behind[0])
+    async with health_server(probes, "127.0.0.1", 0) as port:
+        status, _, body = await get(port, "/readyz")
+        assert status == 200 and json.loads(body) == {"ready": True, "notes": {"index": behind[0]}}
+        behind[0] = None
+        status, _, body = await get(port, "/readyz")
+    assert status == 200 and json.loads(body) == {"ready": True}
+
+
 async def test_readyz_is_503_naming_the_empty_index_and_the_lost_connection():
     _, probes = instrument(CoachDouble(), index_chunks=lambda: 0)
     probes.watch("slack", lambda: "not connected to Slack over Socket Mode")
@@ -92,7 +103,9 @@ def test_the_cli_hands_the_index_size_to_the_adapter_for_readyz(command, tmp_pat
     from bot.ops import cli
     from bot.settings import Settings
 
-    core = SimpleNamespace(knowledge=SimpleNamespace(store=SimpleNamespace(count=lambda: 7)), state=object())
+    core = SimpleNamespace(
+        knowledge=SimpleNamespace(store=SimpleNamespace(count=lambda: 7), index_behind=lambda: "behind"), state=object()
+    )
     calls: list[dict] = []
     monkeypatch.setattr(cli, "_coach", lambda settings: core)
     module = slack_app if command == "slack" else discord_client
@@ -101,6 +114,6 @@ def test_the_cli_hands_the_index_size_to_the_adapter_for_readyz(command, tmp_pat
                         discord_token="d-t")
     assert cli.main([command], settings=settings) == 0
     (call,) = calls
-    assert call["coach"] is core and call["index_chunks"]() == 7
+    assert call["coach"] is core and call["index_chunks"]() == 7 and call["index_behind"]() == "behind"
     if command == "slack":  # the state keeps installations and is what an uninstalling workspace is erased from
         assert call["state"] is core.state

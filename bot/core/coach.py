@@ -437,8 +437,7 @@ class Coach:
     def _gibberish(self, text: str) -> bool:
         """No word we know in either language ("asdf qwer 1234"): nothing to search the guide for."""
         tokens = words(text)
-        vocabulary = self.knowledge.retriever.bm25.idf
-        return not any(w in STOP_WORDS or stem(w) in vocabulary or len(w) == 1 for w in tokens)
+        return not any(w in STOP_WORDS or len(w) == 1 or self.knowledge.knows(stem(w)) for w in tokens)
 
     def _role_of(self, profile: Profile) -> str | None:
         line = self.playbook.entry("Backgrounds", profile.background or "", "role", "en") if profile.background else None
@@ -535,11 +534,11 @@ class Coach:
         return self.reminders.pending(platform, user)
 
     def topics(self, language: Language) -> list[Topic]:
-        return self.knowledge.catalogue.topics(language)
+        return self.knowledge.topics(language)
 
     def topic_answer(self, question: Question, section: str) -> Answer:
         language = detect_language(question.text, question.language_hint)
-        chunks = [c for c in self.knowledge.retriever.chunks if c.section == section]
+        chunks = self.knowledge.section_chunks(section)
         if not chunks:
             return self._canned("empty", language).answer(question)
         hits = [ChunkHit(c, 1.0 / (1 + i), 0.0, 0.0) for i, c in enumerate(chunks)]

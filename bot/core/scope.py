@@ -32,6 +32,16 @@ ENTERTAINMENT = re.compile(
     re.IGNORECASE,
 )
 
+# Asking for code to be written is off-topic whatever the knowledge holds: added docs may well contain code, but the
+# coach explains its material, it does not program ("Should PMs write code?" is a question, not a request for code).
+CODING = re.compile(
+    r"\b(write|implement|code|generate|create) (me )?(a|an|some|the)\b[\w\s-]{0,40}?(function|script|program|class"
+    r"|method|snippet|regex|algorithm|unit tests?)\b"
+    r"|\b(schreib|implementier|programmier|erstell)\w* (mir )?(eine?n?|ein paar)\b[\w\s-]{0,40}?(funktion|skript"
+    r"|programm|klasse|methode|regex|algorithmus)\b",
+    re.IGNORECASE,
+)
+
 # What people ask a chat bot that a PM coach should decline: everyday categories, not any test's wording.
 OFF_TOPIC_ANCHORS = (
     "What's the weather forecast for tomorrow?", "Wie wird das Wetter am Wochenende?",
@@ -73,6 +83,10 @@ class Calibration:
 # Calibrated on our paraphrase set (tests/data/paraphrases.jsonl), checked on the blind holdout.
 CALIBRATIONS = {"e5": Calibration(floor=0.84, margin=0.0), "hashing": Calibration(floor=0.23, margin=0.0)}
 DEFAULT_CALIBRATION = Calibration(floor=0.0, margin=0.0)
+# An added source (a team's handbook, someone's docs) must be closer to the question than the nearest off-topic
+# anchor by a clear margin: "Write a Python function…" is close to Python docs, and closer still to the anchors.
+SOURCE_CALIBRATIONS = {"e5": Calibration(floor=0.86, margin=0.02), "hashing": Calibration(floor=0.35, margin=0.08)}
+DEFAULT_SOURCE_CALIBRATION = Calibration(floor=0.0, margin=0.05)
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,7 @@ class ScopeJudge:
     def __init__(self, embeddings: TextEmbeddings, embedding_name: str, cache_dir: Path | None = None) -> None:
         self.embeddings = embeddings
         self.calibration = CALIBRATIONS.get(embedding_name, DEFAULT_CALIBRATION)
+        self.source_calibration = SOURCE_CALIBRATIONS.get(embedding_name, DEFAULT_SOURCE_CALIBRATION)
         self._cache = cache_dir / f"scope-anchors-{embedding_name}.json" if cache_dir else None
         self._anchors: list[list[float]] | None = None
         self._matrix: np.ndarray | None = None  # the anchors as one matrix: 56 dot products in one call
@@ -128,11 +143,19 @@ class ScopeJudge:
             self._matrix = np.asarray(self.anchors(), dtype=np.float64)
         return float(np.max(self._matrix @ np.asarray(vector, dtype=np.float64)))
 
+    def source_in_scope(self, similarity: float, vector: list[float]) -> bool:
+        """Whether an added source whose nearest chunk has this similarity may answer the question (stricter than
+        the guide: the anchors and the instructions filter still apply in `judge`)."""
+        bar = self.source_calibration
+        return similarity >= bar.floor and similarity - self.off_topic_similarity(vector) > bar.margin
+
     def judge(self, text: str, retrieval: Retrieval) -> ScopeVerdict:
         if INJECTION.search(text):
             return ScopeVerdict(False, -1.0, "instructions")
         if ENTERTAINMENT.search(text):
             return ScopeVerdict(False, -1.0, "entertainment")
+        if CODING.search(text):
+            return ScopeVerdict(False, -1.0, "code")
         score = retrieval.max_dense - self.off_topic_similarity(retrieval.vector)  # the embedding retrieval made
         if retrieval.max_dense < self.calibration.floor:
             return ScopeVerdict(False, score, "far from the guide")

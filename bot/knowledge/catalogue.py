@@ -81,6 +81,11 @@ class Catalogue:
     def questions(self, section: str, language: Language) -> list[str]:
         if section in STARTERS:
             return STARTERS[section][0 if language == "en" else 1]
+        origin, mark, rest = section.partition(" › ")
+        heading = rest.rsplit(" › ", 1)[-1]
+        if mark:  # a section of an added source (bot.knowledge.sources.section_key)
+            return [f"What does {origin} say about “{heading or origin}”?" if language == "en"
+                    else f"Was sagt {origin} zu „{heading or origin}“?"]
         title = self.title(section, language)
         return [f"What does the guide say about “{title}”?" if language == "en" else f"Was sagt der Leitfaden zu „{title}“?"]
 

@@ -34,6 +34,7 @@ class Retrieval:
     sections: list[SectionHit]
     max_dense: float  # best cosine similarity of any chunk: how close the question is to the guide at all
     vector: list[float] = field(default_factory=list)  # the query's embedding, for others to reuse
+    origin: str = "guide"  # the knowledge source the sections come from
 
 
 class HybridRetriever:
@@ -66,21 +67,27 @@ class HybridRetriever:
         for ranking in (dense, lexical):
             for rank, cid in enumerate(sorted(ranking, key=ranking.__getitem__, reverse=True)):
                 fused[cid] += 1.0 / (RRF_K + rank + 1)
-        sections: dict[str, SectionHit] = {}
-        for cid in sorted(fused, key=fused.__getitem__, reverse=True):
-            chunk = self.by_id.get(cid)
-            if chunk is None:
-                continue
-            hit = ChunkHit(chunk, fused[cid], dense.get(cid, 0.0), lexical.get(cid, 0.0))
-            sections.setdefault(chunk.section, SectionHit(chunk.section, 0.0)).hits.append(hit)
-        for section in sections.values():
-            # The best chunk decides, the runner-up confirms; a full sum would favour long sections.
-            best = sorted((h.score for h in section.hits), reverse=True)[:2]
-            section.score = best[0] + RUNNER_UP_WEIGHT * sum(best[1:])
-        ranked = sorted(sections.values(), key=lambda s: s.score, reverse=True)
+        hits = [
+            ChunkHit(self.by_id[cid], fused[cid], dense.get(cid, 0.0), lexical.get(cid, 0.0))
+            for cid in fused
+            if cid in self.by_id
+        ]
+        ranked = group_sections(hits)
         return Retrieval(
             query=query,
             sections=ranked,
             max_dense=max(dense.values(), default=0.0),
             vector=vector,
         )
+
+
+def group_sections(hits: list[ChunkHit]) -> list[SectionHit]:
+    """Chunk hits grouped by section, best first: a section scores its best chunk plus a share of the runner-up."""
+    sections: dict[str, SectionHit] = {}
+    for hit in sorted(hits, key=lambda h: h.score, reverse=True):
+        sections.setdefault(hit.chunk.section, SectionHit(hit.chunk.section, 0.0)).hits.append(hit)
+    for section in sections.values():
+        # The best chunk decides, the runner-up confirms; a full sum would favour long sections.
+        best = [h.score for h in section.hits[:2]]
+        section.score = best[0] + RUNNER_UP_WEIGHT * sum(best[1:])
+    return sorted(sections.values(), key=lambda s: s.score, reverse=True)

@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 INGEST_BATCH = 1000  # chunks hashed, embedded and written per round trip (Chroma takes up to ~5,000)
 PAGE = 5000  # ids per Chroma get or delete: embedded Chroma's SQLite refuses more than 32,766 variables
 LOADER_SOURCE = Path(__file__).with_name("loader.py")
+LEGACY_SOURCES = "knowledge-sources.json"  # earlier versions' list of extra paths, migrated to the state store
+FINGERPRINT_ID = "knowledge-fingerprint"
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,7 @@ class Chunk:
     order: int
     block: int = 0  # chunks cut from one paragraph or list share a block
     part: str = "paragraph"  # paragraph | list | item
+    origin: str = "guide"  # the knowledge source: "guide", or the name of a source added with `coachbot ingest`
 
 
 class KnowledgeStore:
@@ -110,38 +114,66 @@ class KnowledgeStore:
         """Compare what the record manager lists with what the collection holds."""
         return check_index(recorded_keys(self.settings.state_db, self.namespace), self.collection)
 
-    @property
-    def _sources_file(self) -> Path:
-        return self.settings.data_dir / "knowledge-sources.json"
-
     def sources(self) -> list[Path]:
-        """The configured knowledge folders plus every extra path ingested earlier."""
-        extra = json.loads(self._sources_file.read_text()) if self._sources_file.exists() else []
-        return list(dict.fromkeys(Path(p).resolve() for p in [*self.settings.knowledge_dirs, *extra]))
+        """The guide's knowledge folders (added sources live in their own collections: bot.knowledge.sources)."""
+        return list(dict.fromkeys(Path(p).resolve() for p in self.settings.knowledge_dirs))
 
-    def remember_sources(self, paths: Iterable[Path]) -> None:
-        configured = {Path(p).resolve() for p in self.settings.knowledge_dirs}
-        extra = [str(p) for p in self.sources() if p not in configured]
-        extra += [str(Path(p).resolve()) for p in paths if Path(p).resolve() not in configured]
-        text = json.dumps(sorted(set(extra)), indent=2)
-        if self._sources_file.exists() and self._sources_file.read_text() == text:
-            return  # unchanged: no write (a read-only data dir stays usable)
-        self._sources_file.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(self._sources_file, text)
+    def legacy_sources(self) -> list[Path]:
+        """Extra paths remembered by earlier versions in knowledge-sources.json (now sources of their own)."""
+        legacy = self.settings.data_dir / LEGACY_SOURCES
+        try:
+            return [Path(p) for p in json.loads(legacy.read_text())] if legacy.exists() else []
+        except (OSError, ValueError) as error:
+            log.warning("ignoring unreadable %s: %s", legacy, error)
+            return []
+
+    def current_fingerprint(self) -> str:
+        return _fingerprint(discover([p for p in self.sources() if p.exists()]))
+
+    def _indexed_fingerprint(self) -> str | None:
+        """The fingerprint of the knowledge files the index was last built from (kept beside it, also on a
+        shared Chroma server, so every worker can tell whether it is behind)."""
+        try:
+            got = self._state_collection().get(ids=[FINGERPRINT_ID], include=["metadatas"])
+        except Exception:
+            log.debug("index fingerprint unreadable", exc_info=True)
+            return None
+        return str(got["metadatas"][0].get("fingerprint")) if got["ids"] and got["metadatas"] else None
+
+    def _state_collection(self) -> chromadb.Collection:
+        return self.client.get_or_create_collection(f"{self.collection_name}-state", embedding_function=None)
+
+    def _record_fingerprint(self, fingerprint: str) -> None:
+        self._state_collection().upsert(
+            ids=[FINGERPRINT_ID], embeddings=[[1.0]], metadatas=[{"fingerprint": fingerprint, "at": time.time()}]
+        )
+
+    def last_ingest(self) -> float:
+        """When the guide was last (re)indexed, epoch seconds (0 when unknown)."""
+        try:
+            got = self._state_collection().get(ids=[FINGERPRINT_ID], include=["metadatas"])
+            return float(got["metadatas"][0].get("at", 0.0)) if got["ids"] and got["metadatas"] else 0.0
+        except Exception:
+            return 0.0
+
+    def behind(self) -> str | None:
+        """Why the index is older than the knowledge files here, or None when it matches them."""
+        indexed = self._indexed_fingerprint()
+        if indexed is None and self._fingerprint_file.exists():
+            indexed = self._fingerprint_file.read_text()
+        if indexed == self.current_fingerprint():
+            return None
+        what = "has never been built from" if indexed is None else "is behind"
+        return f"the index '{self.collection_name}' {what} the knowledge files here: run `coachbot ingest`"
 
     @property
     def _fingerprint_file(self) -> Path:
         return self.settings.data_dir / f"index-{self.collection_name}.sha256"
 
-    def ingest(self, extra_paths: Iterable[Path] = (), *, progress: bool = False) -> IndexingResult:
-        """Index every source; unchanged chunks cost no embedding, edited and deleted files lose their old chunks."""
-        extra_paths = [Path(p) for p in extra_paths]
-        missing = [p for p in extra_paths if not p.exists()]
-        if missing:
-            raise FileNotFoundError(f"no such file or folder: {', '.join(map(str, missing))}")
+    def ingest(self, *, progress: bool = False) -> IndexingResult:
+        """Index the guide; unchanged chunks cost no embedding, edited and deleted files lose their old chunks."""
         if self.read_only:
-            return self._serve_read_only(extra_paths)
-        self.remember_sources(extra_paths)
+            return self._serve_read_only([])
         sources = [p for p in self.sources() if p.exists()]
         fingerprint = _fingerprint(discover(sources))
         check = self.check()
@@ -151,6 +183,8 @@ class KnowledgeStore:
             log.warning("index '%s' is out of step with its records (%s): re-indexing", self.collection_name,
                         self.repaired)
         elif self._fingerprint_file.exists() and self._fingerprint_file.read_text() == fingerprint and check.stored:
+            if self._indexed_fingerprint() != fingerprint:
+                self._record_fingerprint(fingerprint)
             # Nothing changed since the last run: skip chunking and LangChain's indexing (and their imports).
             return {"num_added": 0, "num_updated": 0, "num_skipped": check.stored, "num_deleted": 0}
         # Heavy imports, needed only when something changed.
@@ -197,6 +231,7 @@ class KnowledgeStore:
                 "`coachbot ingest`"
             )
         self._fingerprint_file.write_text(fingerprint)
+        self._record_fingerprint(fingerprint)
         log.info("ingest: %s", result)
         return result
 
@@ -247,18 +282,6 @@ def _cannot_write(chroma_dir: Path, error: Exception) -> bool:
         return False
     message = str(error).lower()
     return not os.access(chroma_dir, os.W_OK) or any(m in message for m in ("readonly", "read-only", "permission"))
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Readers in other processes see the old file or the new one, never a half-written one."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _pages(collection: chromadb.Collection, include: list[str]) -> Iterable[dict]:

@@ -1,4 +1,4 @@
-"""`coachbot`: chat | ask | ingest | eval | bench | doctor | feedback | forget | db | slack | discord."""
+"""`coachbot`: chat | ask | ingest | sources | eval | bench | doctor | feedback | forget | db | slack | discord."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from pathlib import Path
 from bot.settings import Settings
 from bot.state.errors import SchemaNotCurrent
 
-SUBCOMMANDS = ("chat", "ask", "ingest", "eval", "bench", "doctor", "feedback", "forget", "db", "slack", "discord")
+SUBCOMMANDS = (
+    "chat", "ask", "ingest", "sources", "eval", "bench", "doctor", "feedback", "forget", "db", "slack", "discord"
+)
 DEFAULT_EVAL = Path(__file__).resolve().parents[2] / "tests" / "data" / "paraphrases.jsonl"
 log = logging.getLogger("coachbot")
 
@@ -32,8 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--user", default="cli", help="user id (default: cli)")
 
-    ingest = commands.add_parser("ingest", help="index knowledge/ plus extra Markdown/text files or folders")
-    ingest.add_argument("paths", nargs="*", type=Path, help="extra files or folders to index (remembered)")
+    ingest = commands.add_parser(
+        "ingest", help="index the guide and every added source; with PATHs, add (or update) a source of your own"
+    )
+    ingest.add_argument("paths", nargs="*", type=Path, help="Markdown/text files or folders: one source (remembered)")
+    ingest.add_argument("--name", help="the source's name (default: the first PATH's folder or file name)")
+    ingest.add_argument("--remove", metavar="NAME", help="drop the added source NAME from the index")
+
+    commands.add_parser("sources", help="list the knowledge sources: name, files, chunks, last ingest")
 
     evaluation = commands.add_parser("eval", help="measure retrieval and scope, or coaching, on a question file")
     evaluation.add_argument(
@@ -166,19 +174,48 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
 def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.base import KnowledgeBase
 
+    if args.remove and (args.paths or args.name):
+        print("coachbot ingest: --remove takes only a source name (no PATHs, no --name)", file=sys.stderr)
+        return 2
     knowledge = KnowledgeBase.open(settings, sync=False)
     if knowledge.store.read_only:
         print(f"coachbot ingest: the data dir {settings.data_dir} is read-only, so the index cannot be updated "
               f"(the bot still answers from its {knowledge.store.count()} chunks)", file=sys.stderr)
         return 1
-    result = knowledge.ingest(args.paths, progress=sys.stderr.isatty())
+    if args.remove:
+        if not knowledge.remove_source(args.remove):
+            names = ", ".join(r.name for r in knowledge.source_records()[1:]) or "none"
+            print(f"coachbot ingest: no source called {args.remove!r} (added sources: {names})", file=sys.stderr)
+            return 1
+        print(f"removed source '{args.remove}'")
+        return 0
+    result = knowledge.ingest(args.paths, progress=sys.stderr.isatty(), name=args.name)
     if knowledge.store.repaired:
         print(f"repaired: the index was out of step with its records ({knowledge.store.repaired}); re-indexed it")
     print(
-        f"indexed {knowledge.store.count()} chunks into '{knowledge.store.collection_name}': "
+        f"guide: {knowledge.store.count()} chunks in '{knowledge.store.collection_name}': "
         f"{result['num_added']} added, {result['num_updated']} updated, "
         f"{result['num_skipped']} unchanged, {result['num_deleted']} removed"
     )
+    for report in knowledge.reports:
+        rate = f" ({report.rate:.0f} chunks/s)" if report.embedded else ""
+        print(f"{report.name}: {report.chunks} chunks from {report.files} files: {report.changed} files changed, "
+              f"{report.embedded} chunks embedded{rate}, {report.removed} removed")
+    return 0
+
+
+def run_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import datetime
+
+    from bot.knowledge.base import KnowledgeBase
+
+    records = KnowledgeBase.open(settings, sync=False).source_records()
+    width = max(len(r.name) for r in records)
+    print(f"{'source':<{width}}  {'files':>6}  {'chunks':>7}  last ingest")
+    for record in records:
+        when = datetime.fromtimestamp(record.ingested_at).strftime("%Y-%m-%d %H:%M") if record.ingested_at else "never"
+        state = "" if record.complete else "  (unfinished: run `coachbot ingest` to complete it)"
+        print(f"{record.name:<{width}}  {record.files:>6}  {record.chunks:>7}  {when}{state}")
     return 0
 
 
@@ -297,7 +334,7 @@ def run_slack(args: argparse.Namespace, settings: Settings) -> int:
     coach = _coach(settings)
     # The state keeps workspaces' installations (distribution) and is what an uninstalling workspace is erased from.
     run(settings, coach, http=args.http, host=args.host, port=args.port, index_chunks=coach.knowledge.store.count,
-        state=coach.state)
+        index_behind=coach.knowledge.index_behind, state=coach.state)
     return 0
 
 
@@ -306,7 +343,8 @@ def run_discord(args: argparse.Namespace, settings: Settings) -> int:
 
     check_settings(settings, args.guild)  # fail fast, before the guide is loaded
     coach = _coach(settings)
-    run(settings, coach, sync=args.sync, guild=args.guild, index_chunks=coach.knowledge.store.count)
+    run(settings, coach, sync=args.sync, guild=args.guild, index_chunks=coach.knowledge.store.count,
+        index_behind=coach.knowledge.index_behind)
     return 0
 
 
@@ -314,6 +352,7 @@ COMMANDS = {
     "chat": run_chat,
     "ask": run_ask,
     "ingest": run_ingest,
+    "sources": run_sources,
     "eval": run_eval,
     "bench": run_bench,
     "doctor": run_doctor,

@@ -90,6 +90,11 @@ def diagnose(settings: Settings) -> tuple[str, bool]:
         lines.append(f"embedding     {knowledge.embedding_name} (EMBEDDINGS={settings.embeddings})")
         lines.append(f"index         {knowledge.store.count()} chunks in '{knowledge.store.collection_name}', "
                      f"{len(knowledge.catalogue.sections)} sections")
+        for record in knowledge.source_records()[1:]:
+            state = "" if record.complete else " UNFINISHED: run `coachbot ingest` to complete it"
+            lines.append(f"source        {record.name}: {record.chunks} chunks from {record.files} files{state}")
+        if behind := knowledge.index_behind():
+            lines.append(f"              BEHIND: {behind}")
         index_lines, answers = check_knowledge(knowledge)
         lines += index_lines
         healthy = healthy and answers

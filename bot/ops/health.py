@@ -28,15 +28,27 @@ class Probes:
     def __init__(self, metrics: CoachMetrics | None = None) -> None:
         self.metrics = metrics or CoachMetrics()
         self.checks: dict[str, Check] = {}
+        self.notes: dict[str, Check] = {}  # worth saying on /readyz, but not a reason to take the worker out
 
     def watch(self, name: str, check: Check) -> None:
         """Add (or replace, e.g. for a reconnected client) the check called `name`."""
         self.checks[name] = check
 
+    def note(self, name: str, check: Check) -> None:
+        """Add a check whose finding /readyz reports as a note (the worker stays ready)."""
+        self.notes[name] = check
+
     async def not_ready(self) -> dict[str, str]:
         """The parts that are not ready, with why; empty when everything is."""
+        return await self._run(self.checks)
+
+    async def noted(self) -> dict[str, str]:
+        """What the notes found (e.g. an index behind the knowledge files); empty when nothing."""
+        return await self._run(self.notes)
+
+    async def _run(self, checks: dict[str, Check]) -> dict[str, str]:
         problems: dict[str, str] = {}
-        for name, check in list(self.checks.items()):
+        for name, check in list(checks.items()):
             try:
                 result = check()
                 problem = await result if inspect.isawaitable(result) else result
@@ -67,12 +79,28 @@ def index_check(chunks: Callable[[], int]) -> Check:
     return check
 
 
-def instrument(coach: CoachPort, index_chunks: Callable[[], int] | None = None) -> tuple[MeteredCoach, Probes]:
-    """The core wrapped for metrics, and the probes that serve them (watching the index when it can be counted)."""
+def behind_check(index_behind: Callable[[], str | None]) -> Check:
+    """Notes an index older than this worker's knowledge files (checked off the event loop)."""
+
+    async def check() -> str | None:
+        return await asyncio.to_thread(index_behind)
+
+    return check
+
+
+def instrument(
+    coach: CoachPort,
+    index_chunks: Callable[[], int] | None = None,
+    index_behind: Callable[[], str | None] | None = None,
+) -> tuple[MeteredCoach, Probes]:
+    """The core wrapped for metrics, and the probes that serve them (watching the index when it can be counted,
+    and noting when it is behind the knowledge files)."""
     metrics = CoachMetrics()
     probes = Probes(metrics)
     if index_chunks is not None:
         probes.watch("index", index_check(index_chunks))
+    if index_behind is not None:
+        probes.note("index", behind_check(index_behind))
     return metrics.wrap(coach), probes
 
 
@@ -84,7 +112,8 @@ def add_routes(app: web.Application, probes: Probes) -> None:
 
     async def readyz(request: web.Request) -> web.Response:
         problems = await probes.not_ready()
-        body = {"ready": not problems, **({"not_ready": problems} if problems else {})}
+        notes = await probes.noted()
+        body = {"ready": not problems, **({"not_ready": problems} if problems else {}), **({"notes": notes} if notes else {})}
         return web.Response(status=503 if problems else 200, text=json.dumps(body), content_type="application/json")
 
     async def metrics(request: web.Request) -> web.Response:

@@ -348,6 +348,7 @@ def run(
     sync: bool = False,
     guild: str | None = None,
     index_chunks: Callable[[], int] | None = None,
+    index_behind: Callable[[], str | None] | None = None,
 ) -> None:
     """Run the Discord bot until SIGTERM or SIGINT (then shut down gracefully, exit 0). With `sync=True`,
     register the slash commands (in `guild` if given, else globally) and return without connecting to the
@@ -358,7 +359,7 @@ def run(
     /readyz on `settings.health_port` when set (`index_chunks`, the index's size, makes /readyz check it)."""
     check_settings(settings, guild)
     assert settings.discord_token is not None  # check_settings made sure
-    coach, probes = instrument(coach, index_chunks)
+    coach, probes = instrument(coach, index_chunks, index_behind)
 
     async def main() -> None:
         stop = asyncio.Event()

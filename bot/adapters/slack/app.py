@@ -239,12 +239,13 @@ def run(
     port: int = 3000,
     index_chunks: Callable[[], int] | None = None,
     state: KeptState | None = None,
+    index_behind: Callable[[], str | None] | None = None,
 ) -> None:
     """Blocking entry point for `coachbot slack [--http --host H --port P]`. Raises SlackSetupError on bad config.
     The core is wrapped for metrics; `index_chunks` (the index's size) makes `/readyz` check the index.
     `state` keeps installations (distribution) and is what an uninstalling workspace is erased from."""
     check_settings(settings, http)
-    coach, probes = instrument(coach, index_chunks)
+    coach, probes = instrument(coach, index_chunks, index_behind)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
