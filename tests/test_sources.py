@@ -9,6 +9,7 @@ from bot.knowledge.embeddings import HashingEmbeddings
 from bot.knowledge.locking import FileLock, IndexBusy
 from bot.knowledge.sources import section_key, split_section
 from bot.settings import Settings
+from bot.state.database import Database
 from bot.state.sources import SourceRecord, SourceStore
 
 
@@ -217,12 +218,12 @@ def test_legacy_remembered_paths_become_sources(settings, tmp_path):
     assert not (settings.data_dir / "knowledge-sources.json").exists()
 
 
-def test_source_store_keeps_puts_and_deletes_rows(tmp_path):
-    store = SourceStore(tmp_path / "state.sqlite3")
+def test_source_store_keeps_puts_and_deletes_rows(database):
+    store = SourceStore(database)
     assert store.get("acme") is None and store.all() == []
     store.put(SourceRecord("acme", ["/a"], files=2, chunks=10, ingested_at=5.0, complete=True))
     store.put(SourceRecord("beta", ["/b", "/c"]))
-    other = SourceStore(tmp_path / "state.sqlite3")  # another process's view
+    other = SourceStore(Database.from_url(database.engine.url.render_as_string(hide_password=False)))  # another worker
     assert other.get("acme") == SourceRecord("acme", ["/a"], 2, 10, 5.0, True)
     assert [r.name for r in other.all()] == ["acme", "beta"] and not other.get("beta").complete
     store.put(SourceRecord("acme", ["/a"], files=3, chunks=12, ingested_at=6.0, complete=True))

@@ -78,3 +78,12 @@ def test_a_killed_holder_frees_the_lock(postgres, postgres_url):
 def test_sqlite_has_no_advisory_lock(tmp_path):
     with pytest.raises(ValueError, match="file lock"):
         AdvisoryLock(Database.sqlite_file(tmp_path / "s.sqlite3"), "ingest")
+
+
+def test_the_ingest_lock_is_shared_through_postgresql_else_a_file(postgres, settings, tmp_path):
+    from bot.knowledge.locking import FileLock, IndexBusy, ingest_lock
+
+    shared = ingest_lock(settings, postgres)
+    assert isinstance(shared, AdvisoryLock) and shared.name == f"ingest:{settings.collection}"
+    assert isinstance(ingest_lock(settings, Database.sqlite_file(tmp_path / "s.sqlite3")), FileLock)
+    assert issubclass(IndexBusy, LockBusy)  # callers wait on either kind the same way

@@ -14,7 +14,7 @@ from bot.core.scope import ScopeJudge
 from bot.core.text import SENTENCE_BREAK
 from bot.knowledge.catalogue import Catalogue
 from bot.knowledge.embeddings import build_embeddings
-from bot.knowledge.locking import FileLock, IngestLock
+from bot.knowledge.locking import FileLock, IngestLock, ingest_lock
 from bot.knowledge.passages import PassageTable
 from bot.knowledge.retrieval import ChunkHit, HybridRetriever, Retrieval, SectionHit, group_sections
 from bot.knowledge.sources import (
@@ -23,7 +23,9 @@ from bot.knowledge.sources import (
 from bot.knowledge.store import LEGACY_SOURCES, Chunk, KnowledgeStore
 from bot.models import Language, Topic
 from bot.settings import Settings
+from bot.state.database import Database
 from bot.state.sources import SourceRecord, SourceStore
+from bot.state.store import open_database
 
 if TYPE_CHECKING:
     from langchain_core.indexing import IndexingResult
@@ -50,13 +52,15 @@ class KnowledgeBase:
         self._derive()
 
     @classmethod
-    def open(cls, settings: Settings, *, sync: bool = True, lock: IngestLock | None = None) -> KnowledgeBase:
+    def open(cls, settings: Settings, *, sync: bool = True, lock: IngestLock | None = None,
+             database: Database | None = None) -> KnowledgeBase:
         """Connect to the index; with `sync`, bring the guide up to date with the knowledge folders first (cheap
         when nothing changed). With a shared index (CHROMA_URL) a worker never ingests at start: `coachbot
         ingest` does, once, and a worker whose index is behind its knowledge files says so (`index_behind`)."""
         embedding_name, embeddings = build_embeddings(settings.embeddings)
         store = KnowledgeStore(settings, embedding_name, embeddings)
-        lock = lock or FileLock(settings.data_dir / "ingest.lock")
+        database = database or open_database(settings)  # the added sources' list is shared state
+        lock = lock or ingest_lock(settings, database)
         if sync and not store.read_only:
             with lock.hold():
                 # A shared index (CHROMA_URL) is built at start only when it is empty: the first worker builds it
@@ -67,7 +71,7 @@ class KnowledgeBase:
         if not store.read_only:
             sources = SourceIndex(store.client, embeddings, store.collection_name,
                                   PassageTable(settings.data_dir / f"passages-{embedding_name}.sqlite3"),
-                                  SourceStore(settings.state_db))
+                                  SourceStore(database))
         knowledge = cls(store, embedding_name, sources, lock)
         if store.legacy_sources():
             log.warning("files added with an earlier `coachbot ingest` are now sources of their own: run "

@@ -8,16 +8,30 @@ import time
 from contextlib import AbstractContextManager, contextmanager
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from bot.state.locks import AdvisoryLock, LockBusy
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from bot.state.database import Database
 
 
-class IndexBusy(RuntimeError):
+def ingest_lock(settings: Settings, database: Database) -> IngestLock:
+    """The lock every writer of this index sees: PostgreSQL's advisory lock when the state is shared (DATABASE_URL),
+    else a file lock in the data dir."""
+    if database.is_postgres:
+        return AdvisoryLock(database, f"ingest:{settings.collection}")
+    return FileLock(settings.data_dir / "ingest.lock")
+
+
+class IndexBusy(LockBusy):
     """Another process is ingesting and did not finish within the wait."""
 
 
 class IngestLock(Protocol):
     """Held while an ingest writes the index. `hold(wait)` waits up to `wait` seconds (None: as long as it takes),
-    then raises IndexBusy. Implementations: a file lock on the data dir; a PostgreSQL advisory lock later."""
+    then raises IndexBusy. Implementations: a file lock on the data dir; bot.state.locks.AdvisoryLock on PostgreSQL."""
 
     def hold(self, wait: float | None = None) -> AbstractContextManager[None]: ...
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Float,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 # Stable constraint names, so migrations can refer to them on both engines.
@@ -149,6 +151,17 @@ def build_metadata() -> MetaData:
         Column("key", String(), nullable=False),
         Column("at", Float, nullable=False),
         Index("ix_quota_events_key_at", "key", "at"),
+    )
+
+    # The knowledge sources a team added with `coachbot ingest`, shared by every worker of a deployment.
+    Table(
+        "knowledge_sources", metadata,
+        Column("name", String(), primary_key=True),
+        Column("paths_json", Text, nullable=False),
+        Column("files", Integer, nullable=False, server_default="0"),
+        Column("chunks", Integer, nullable=False, server_default="0"),
+        Column("ingested_at", Float, nullable=False, server_default="0"),
+        Column("complete", Boolean, nullable=False, server_default=false()),
     )
 
     return metadata

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from bot.state.sqlite import SqliteStore
+from sqlalchemy import delete, select
+
+from bot.state.base import UsesDatabase
+from bot.state.database import Database
 
 
 @dataclass(frozen=True)
@@ -18,41 +21,35 @@ class SourceRecord:
     complete: bool = False  # False while an ingest of it is under way or was interrupted
 
 
-class SourceStore(SqliteStore):
-    """One row per source; every write is one transaction, so readers in other processes see old or new rows."""
+class SourceStore(UsesDatabase):
+    """One row per source in the shared state database; every write is one transaction, so other workers see the
+    old row or the new one, never half of it."""
 
-    SCHEMA = """
-        CREATE TABLE IF NOT EXISTS knowledge_sources (
-            name TEXT PRIMARY KEY,
-            paths_json TEXT NOT NULL,
-            files INTEGER NOT NULL DEFAULT 0,
-            chunks INTEGER NOT NULL DEFAULT 0,
-            ingested_at REAL NOT NULL DEFAULT 0,
-            complete INTEGER NOT NULL DEFAULT 0
-        );
-    """
-    _COLUMNS = "name, paths_json, files, chunks, ingested_at, complete"
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.table = database.table("knowledge_sources")
 
     def get(self, name: str) -> SourceRecord | None:
-        rows = self.query(f"SELECT {self._COLUMNS} FROM knowledge_sources WHERE name = ?", (name,))
-        return _record(rows[0]) if rows else None
+        with self.database.read() as connection:
+            row = connection.execute(select(self.table).where(self.table.c.name == name)).first()
+        return _record(row) if row else None
 
     def all(self) -> list[SourceRecord]:
-        return [_record(row) for row in self.query(f"SELECT {self._COLUMNS} FROM knowledge_sources ORDER BY name")]
+        with self.database.read() as connection:
+            return [_record(row) for row in connection.execute(select(self.table).order_by(self.table.c.name))]
 
     def put(self, record: SourceRecord) -> None:
-        with self.transaction() as db:
-            db.execute(
-                f"INSERT OR REPLACE INTO knowledge_sources ({self._COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-                (record.name, json.dumps(record.paths), record.files, record.chunks, record.ingested_at,
-                 int(record.complete)),
-            )
+        values = {"paths_json": json.dumps(record.paths), "files": record.files, "chunks": record.chunks,
+                  "ingested_at": record.ingested_at, "complete": record.complete}
+        row = self.database.insert(self.table).values(name=record.name, **values)
+        with self.database.begin() as connection:
+            connection.execute(row.on_conflict_do_update(index_elements=["name"], set_=values))
 
     def delete(self, name: str) -> bool:
-        with self.transaction() as db:
-            return db.execute("DELETE FROM knowledge_sources WHERE name = ?", (name,)).rowcount > 0
+        with self.database.begin() as connection:
+            return connection.execute(delete(self.table).where(self.table.c.name == name)).rowcount > 0
 
 
-def _record(row: tuple) -> SourceRecord:
-    name, paths, files, chunks, ingested_at, complete = row
-    return SourceRecord(name, json.loads(paths), int(files), int(chunks), float(ingested_at), bool(complete))
+def _record(row) -> SourceRecord:
+    return SourceRecord(row.name, json.loads(row.paths_json), int(row.files), int(row.chunks), float(row.ingested_at),
+                        bool(row.complete))
