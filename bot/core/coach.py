@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -55,6 +57,7 @@ log = logging.getLogger(__name__)
 
 PURGE_EVERY_SECONDS = 3600
 LANGUAGE_SAMPLE = 2000  # characters of a long message that decide its language
+AWAITING_DELIVERY = 10_000  # answers handed out whose delivery is not confirmed yet (oldest forgotten first)
 SMALL_TALK = {
     "greeting": re.compile(
         r"^(hi|hey|hello|hallo|moin|servus|grüß dich|guten (morgen|tag|abend)|good (morning|afternoon|evening))"
@@ -127,7 +130,8 @@ class Coach:
             journeys or Journeys.load(), self.journey_states, self.reminders, knowledge.composer, self._role_of, clock
         )
         self._next_purge = 0.0
-        self.quotas = quotas or Quotas()  # no limits unless configured
+        self._awaiting: OrderedDict[str, tuple[Question, Answer, list[str], dict]] = OrderedDict()
+        self._awaiting_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Coach:
@@ -151,7 +155,8 @@ class Coach:
 
     # -- answering -----------------------------------------------------------------------------
 
-    def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
+    def answer(self, question: Question, on_token: TokenCallback | None = None, *,
+               await_delivery: bool = False) -> Answer:
         if (refusal := self.quotas.refusal(question)) is not None:
             return refusal  # over a rate limit: a friendly reply, nothing retrieved, no LLM call
         self._purge_if_due()
@@ -171,8 +176,31 @@ class Coach:
         reply.meta.setdefault("facts", facts.model_dump(exclude_none=True))
         answer = reply.answer(question)
         remembered = reply.remembered_text or reading.text[:2000]
-        self.memory.record(question.model_copy(update={"text": remembered}), answer, reply.points, reply.meta)
+        self._remember(question.model_copy(update={"text": remembered}), answer, reply.points, reply.meta,
+                       await_delivery)
         return answer
+
+    def _remember(self, question: Question, answer: Answer, points: list[str], meta: dict, later: bool) -> None:
+        """Record the turn now, or (`later`) once the adapter confirms the answer was delivered."""
+        if not later:
+            self.memory.record(question, answer, points, meta)
+            return
+        with self._awaiting_lock:
+            self._awaiting[answer.id] = (question, answer, points, meta)
+            while len(self._awaiting) > AWAITING_DELIVERY:
+                self._awaiting.popitem(last=False)
+
+    def delivered(self, answer_id: str) -> None:
+        with self._awaiting_lock:
+            turn = self._awaiting.pop(answer_id, None)
+        if turn is not None:
+            self.memory.record(*turn)
+
+    def recall(self, answer_id: str, platform: Platform, user: str) -> tuple[str, Answer] | None:
+        turn = self.memory.find_answer(answer_id)
+        if turn is None or turn.platform != platform or turn.user != user or turn.answer.private:
+            return None
+        return turn.question_text, turn.answer
 
     def _dispatch(self, ctx: Context) -> Reply:
         question, text, language, last = ctx.question, ctx.reading.text, ctx.language, ctx.last
@@ -523,7 +551,7 @@ class Coach:
     def topics(self, language: Language) -> list[Topic]:
         return self.knowledge.catalogue.topics(language)
 
-    def topic_answer(self, question: Question, section: str) -> Answer:
+    def topic_answer(self, question: Question, section: str, *, await_delivery: bool = False) -> Answer:
         language = detect_language(question.text, question.language_hint)
         chunks = [c for c in self.knowledge.retriever.chunks if c.section == section]
         if not chunks:
@@ -541,7 +569,7 @@ class Coach:
             meta={"query": section, "section": section, "said": composition.said},
         )
         answer = reply.answer(question)
-        self.memory.record(question, answer, reply.points, reply.meta)
+        self._remember(question, answer, reply.points, reply.meta, await_delivery)
         return answer
 
     def suggestions(self, language: Language, prefix: str = "", limit: int = 25) -> list[str]:

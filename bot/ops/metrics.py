@@ -69,11 +69,22 @@ class MeteredCoach:
         self.metrics.answers.labels(platform=platform, mode=answer.mode.value, coverage=answer.coverage.value).inc()
         return answer
 
-    def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
-        return self._answered("answer", question, lambda: self.coach.answer(question, on_token))
+    def answer(self, question: Question, on_token: TokenCallback | None = None, *,
+               await_delivery: bool = False) -> Answer:
+        return self._answered(
+            "answer", question, lambda: self.coach.answer(question, on_token, await_delivery=await_delivery)
+        )
 
-    def topic_answer(self, question: Question, section: str) -> Answer:
-        return self._answered("topic_answer", question, lambda: self.coach.topic_answer(question, section))
+    def topic_answer(self, question: Question, section: str, *, await_delivery: bool = False) -> Answer:
+        return self._answered(
+            "topic_answer", question, lambda: self.coach.topic_answer(question, section, await_delivery=await_delivery)
+        )
+
+    def delivered(self, answer_id: str) -> None:
+        self._call("delivered", lambda: self.coach.delivered(answer_id))
+
+    def recall(self, answer_id: str, platform: Platform, user: str) -> tuple[str, Answer] | None:
+        return self._call("recall", lambda: self.coach.recall(answer_id, platform, user))
 
     def profile(self, question: Question) -> Answer:
         return self._call("profile", lambda: self.coach.profile(question))
