@@ -30,9 +30,9 @@ class CoachPort(Protocol):
         `await_delivery`): remember the turn now. Unknown ids are ignored."""
         ...
 
-    def recall(self, answer_id: str, platform: Platform, user: str) -> tuple[str, Answer] | None:
-        """A delivered answer the coach gave `user` (the question's text as remembered, and the answer), e.g. to
-        share it in a channel; None when unknown, expired, private or someone else's."""
+    def recall(self, answer_id: str, platform: Platform) -> tuple[str, Answer] | None:
+        """A delivered answer (the question's text as remembered, and the answer), e.g. to share it in a channel when
+        its asker clicks "Share"; None when unknown, expired or private."""
         ...
 
     def profile(self, question: Question) -> Answer:

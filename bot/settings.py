@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     )
     llm_daily_cap: int | None = Field(default=None, ge=0, validation_alias=_env("COACHBOT_LLM_DAILY_CAP", "llm_daily_cap"))
 
+    # Questions left unanswered by a worker that died are answered by another one when younger than this
+    # (seconds, or 90s / 10m / 1h); older ones get a short apology instead.
+    recover_within: float = Field(
+        default=600.0, gt=0, validation_alias=_env("COACHBOT_RECOVER_WITHIN", "recover_within")
+    )
     memory_turns: int = Field(default=10, ge=1, validation_alias=_env("COACHBOT_MEMORY_TURNS", "memory_turns"))
     retention_days: float = Field(default=30, gt=0, validation_alias=_env("COACHBOT_RETENTION_DAYS", "retention_days"))
     log_level: str = Field(default="INFO", validation_alias=_env("COACHBOT_LOG_LEVEL", "log_level"))
@@ -96,6 +101,19 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None if info.field_name == "health_port" else "text"
         return value.strip().lower() if isinstance(value, str) and info.field_name == "log_format" else value
+
+    @field_validator("recover_within", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip().lower()
+        units = {"s": 1, "m": 60, "h": 3600}
+        number, unit = (text[:-1], units[text[-1]]) if text and text[-1] in units else (text, 1)
+        try:
+            return float(number) * unit
+        except ValueError:
+            raise ValueError(f"expected seconds or a duration like 90s, 10m, 1h, not {value!r}") from None
 
     @field_validator("rate_per_user", "rate_per_conversation")
     @classmethod

@@ -12,7 +12,7 @@ def test_an_undelivered_answer_is_not_remembered(coach):
     answer = coach.answer(asked, await_delivery=True)
     assert coach.memory.history(asked.conversation_key) == []
     assert coach.memory.find_answer(answer.id) is None
-    assert coach.recall(answer.id, Platform.SLACK, "U1") is None  # nothing to share before it was seen
+    assert coach.recall(answer.id, Platform.SLACK) is None  # nothing to share before it was seen
     assert coach.record_feedback(answer.id, Platform.SLACK, "U1", 1) is False
 
 
@@ -48,12 +48,17 @@ def test_a_topic_summary_waits_for_delivery_too(coach):
     assert coach.memory.find_answer(answer.id) is not None
 
 
-def test_recall_returns_a_delivered_answer_to_its_asker_only(coach):
+def test_recall_returns_a_delivered_answer_of_its_platform(coach):
     asked = question("How do I become an AI product manager?", privacy=Privacy.PRIVATE)
     answer = coach.answer(asked, await_delivery=True)
     coach.delivered(answer.id)
-    text, recalled = coach.recall(answer.id, Platform.SLACK, "U1")
+    text, recalled = coach.recall(answer.id, Platform.SLACK)
     assert recalled.id == answer.id and recalled.text == answer.text and "AI product manager" in text
-    assert coach.recall(answer.id, Platform.SLACK, "U2") is None
-    assert coach.recall(answer.id, Platform.DISCORD, "U1") is None
-    assert coach.recall("unknown", Platform.SLACK, "U1") is None
+    assert coach.recall(answer.id, Platform.DISCORD) is None
+    assert coach.recall("unknown", Platform.SLACK) is None
+
+
+def test_a_private_answer_is_never_recalled(coach):
+    asked = question("I am a UX designer", privacy=Privacy.PRIVATE)
+    profile = coach.profile(asked)  # private: shown to the asker only, never remembered for sharing
+    assert profile.private and coach.recall(profile.id, Platform.SLACK) is None

@@ -196,9 +196,9 @@ class Coach:
         if turn is not None:
             self.memory.record(*turn)
 
-    def recall(self, answer_id: str, platform: Platform, user: str) -> tuple[str, Answer] | None:
+    def recall(self, answer_id: str, platform: Platform) -> tuple[str, Answer] | None:
         turn = self.memory.find_answer(answer_id)
-        if turn is None or turn.platform != platform or turn.user != user or turn.answer.private:
+        if turn is None or turn.platform != platform or turn.answer.private:
             return None
         return turn.question_text, turn.answer
 

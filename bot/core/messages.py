@@ -139,6 +139,10 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "You've had today's {limit} AI-written answers, so this one comes straight from the guide.",
         "de": "Du hast heute schon {limit} KI-Antworten bekommen, daher kommt diese direkt aus dem Leitfaden.",
     },
+    "restarted": {
+        "en": "Sorry — I was restarted before I could answer this; please ask again.",
+        "de": "Entschuldige – ich wurde neu gestartet, bevor ich darauf antworten konnte; bitte frag noch einmal.",
+    },
     "help": {
         "en": (
             "**PM Coach** helps you become an AI product manager, based on a guide to the role.\n"

@@ -138,12 +138,12 @@ class CoachDouble:
             if answer_id in self.answers and answer_id not in self.delivered_ids:
                 self.delivered_ids.append(answer_id)
 
-    def recall(self, answer_id: str, platform: Platform, user: str) -> tuple[str, Answer] | None:
+    def recall(self, answer_id: str, platform: Platform) -> tuple[str, Answer] | None:
         with self._lock:
             question, answer = self.asked.get(answer_id), self.answers.get(answer_id)
             if question is None or answer is None or answer_id not in self.delivered_ids:
                 return None
-            if question.platform != platform or question.user != user or answer.private:
+            if question.platform != platform or answer.private:
                 return None
             return question.text, answer
 

@@ -14,7 +14,9 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.inbox_worker import InboxWorker
 from bot.adapters.inflight import SHUTDOWN_GRACE, InFlight
+from bot.adapters.slack.admission import SlackInbox
 from bot.adapters.slack.bridge import SlackBridge
 from bot.adapters.slack.connection import CoachSocketModeHandler
 from bot.adapters.slack.delivery import RetryPolicy, SlackDelivery
@@ -22,7 +24,6 @@ from bot.adapters.slack.listeners import (
     register_actions,
     register_assistant,
     register_commands,
-    register_dedupe,
     register_errors,
     register_events,
 )
@@ -31,6 +32,9 @@ from bot.adapters.slack.stream import StreamTiming
 from bot.ops.health import ProbeQuietAccessLogger, Probes, add_routes, health_server, instrument
 from bot.ports import CoachPort
 from bot.settings import Settings
+from bot.state.database import Database
+from bot.state.inbox import Inbox
+from bot.state.threads import AnsweredThreads
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,21 @@ DEFAULT_API_URL = "https://slack.com/api/"
 
 class SlackSetupError(RuntimeError):
     """Missing or contradictory Slack configuration; the message says what to set."""
+
+
+class CoachApp(AsyncApp):
+    """Bolt's AsyncApp with the worker that answers from the durable inbox (`serve` runs its upkeep)."""
+
+    inbox_worker: InboxWorker
+
+
+def open_state_database(settings: Settings) -> Database:
+    """The state database the inbox and the answered threads live in."""
+    from bot.state import migrate
+
+    database = Database.sqlite_file(settings.data_dir / "inbox.sqlite3")
+    migrate.upgrade(database)
+    return database
 
 
 def api_base_url(settings: Settings) -> str:
@@ -65,19 +84,31 @@ def build_app(
     *,
     retry_policy: RetryPolicy | None = None,
     timing: StreamTiming | None = None,
-) -> AsyncApp:
-    """A Bolt AsyncApp wired to the coach. Works for both Socket Mode and HTTP (`app.web_app(EVENTS_PATH)`)."""
+    database: Database | None = None,
+) -> CoachApp:
+    """A Bolt AsyncApp wired to the coach. Works for both Socket Mode and HTTP (`app.web_app(EVENTS_PATH)`).
+    Every delivery is stored in the durable inbox of `database` (default: the settings' state database) before
+    it is acknowledged, and answered from there (see bot/adapters/slack/admission.py)."""
     client = client or make_client(settings)
+    database = database or open_state_database(settings)
     # Without a signing secret (Socket Mode) a random one makes every HTTP request fail verification.
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else secrets.token_hex(32)
-    app = AsyncApp(client=client, signing_secret=secret, name="pm-coach", process_before_response=False)
+    # The gate acknowledges before any listener runs; a listener then runs to its end inside the worker's
+    # dispatch (process_before_response), so the worker knows when a delivery is handled.
+    app = CoachApp(client=client, signing_secret=secret, name="pm-coach", process_before_response=True)
     bridge = SlackBridge(
         coach=coach,
         delivery=SlackDelivery(client, retry_policy),
         allowed_channels=frozenset(settings.slack_channels),
         timing=timing or StreamTiming(),
+        threads=AnsweredThreads(database, retention=settings.retention_days * 86400),
     )
-    register_dedupe(app, bridge)
+    slack_inbox = SlackInbox(app, bridge)
+    worker = InboxWorker(Inbox(database), slack_inbox.answer, slack_inbox.apologise,
+                         recover_within=settings.recover_within)
+    bridge.on_delivered = worker.delivered
+    app.inbox_worker = worker
+    slack_inbox.register(worker)
     register_events(app, bridge)
     register_commands(app, bridge)
     register_actions(app, bridge)
@@ -138,6 +169,11 @@ async def serve(
     app = app or build_app(settings, coach)
     stop = stop or asyncio.Event()
     probes = probes or Probes()
+    worker: InboxWorker | None = getattr(app, "inbox_worker", None)
+    upkeep = asyncio.create_task(worker.run(stop)) if worker is not None else None  # recovery at start, then periodically
+    if worker is not None:
+        probes.metrics.watch_inbox(worker.inbox.depth)
+        probes.watch("database", lambda: database_problem(worker))
     inflight = InFlight()
     with inflight.tracking(asyncio.get_running_loop()):
         if use_http:
@@ -164,7 +200,18 @@ async def serve(
                     await stop.wait()
                 finally:
                     await handler.close_async()
+        if upkeep is not None:
+            await upkeep
         await inflight.finish(grace)
+
+
+async def database_problem(worker: InboxWorker) -> str | None:
+    """None while the state database answers (the readiness check for `/readyz`)."""
+    try:
+        await asyncio.to_thread(worker.inbox.depth)
+    except Exception as error:
+        return f"the state database cannot be reached ({type(error).__name__})"
+    return None
 
 
 async def socket_mode_problem(handler: CoachSocketModeHandler) -> str | None:
