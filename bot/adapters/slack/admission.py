@@ -119,6 +119,7 @@ class SlackInbox:
         if found is None:
             return  # nothing was asked (e.g. a vote): nobody waits for an answer
         target, text = found
-        language: Language = await self.bridge.language_of(target.user) or self.bridge.coach.detect_language(text)
+        # The words they sent decide, as for an answer; their Slack locale when the words say too little.
+        language: Language = self.bridge.coach.detect_language(text, await self.bridge.language_of(target.user))
         if not await self.bridge.apologise(target, language):
             raise RuntimeError(f"the apology for {delivery.id} could not be delivered")
