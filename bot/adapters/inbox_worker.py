@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import logging
@@ -66,10 +67,14 @@ class InboxWorker:
 
     def start(self, delivery_id: str) -> asyncio.Task:
         """Answer an admitted delivery in the background (the platform is acknowledged meanwhile)."""
-        task = asyncio.create_task(self.answer_admitted(delivery_id))
+        task = asyncio.create_task(self._answer_quietly(delivery_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    async def _answer_quietly(self, delivery_id: str) -> None:
+        with contextlib.suppress(Exception):  # logged by _answer
+            await self.answer_admitted(delivery_id)
 
     async def answer_admitted(self, delivery_id: str) -> None:
         """Claim the delivery this worker just admitted and answer it (unless a recovering worker took it)."""
@@ -91,10 +96,10 @@ class InboxWorker:
         try:
             await self.handle(delivery)
         except Exception:
-            log.exception("answering delivery %s failed", delivery.id)
+            log.warning("answering delivery %s failed; it is not answered again", delivery.id)
             if not receipt.finished:
                 await self._finish(delivery.id, FAILED)
-            return
+            raise  # the adapter's own error handling reports it
         if not receipt.finished:  # handled without a delivery to confirm (a vote, a message the bot ignores)
             await self._finish(delivery.id, DONE)
 
@@ -127,7 +132,9 @@ class InboxWorker:
             else:
                 log.info("answering delivery %s again (received %.0f s ago; its worker stopped)", delivery.id, age)
                 jobs.append(self._answer(delivery))
-        await asyncio.gather(*(asyncio.create_task(job) for job in jobs))
+        for outcome in await asyncio.gather(*(asyncio.create_task(job) for job in jobs), return_exceptions=True):
+            if isinstance(outcome, Exception):
+                log.error("a recovered delivery failed", exc_info=outcome)
         return len(orphans)
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -128,6 +128,7 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.messages: dict[str, dict] = {}
+        self.user_messages: dict[str, dict] = {}  # users' messages dispatched to the bot, by id (GET serves them)
         self.privileged_intents = 0  # IDENTIFY asking for any of these bits is closed with 4014, like Discord does
         self._originals: dict[str, str] = {}  # interaction token -> id of the response message
         self._interaction_channels: dict[str, str] = {}  # interaction token -> its channel, for responses
@@ -219,9 +220,15 @@ class FakeDiscord:
 
     # --- gateway -------------------------------------------------------------------------------
 
+    async def wait_connected(self, timeout: float = 5.0) -> None:
+        """Wait until a bot has connected and identified (a freshly started process may take a while)."""
+        await self.wait_for(lambda: self._ws is not None and not self._ws.closed and self._identified, timeout)
+
     async def dispatch(self, event: str, data: dict) -> int:
         """Send a DISPATCH to the bot (waiting for a connection if it is reconnecting); returns its sequence."""
         await self.wait_for(lambda: self._ws is not None and not self._ws.closed and self._identified)
+        if event == "MESSAGE_CREATE":
+            self.user_messages[str(data["id"])] = data
         if event == "INTERACTION_CREATE" and data.get("channel_id"):
             self._interaction_channels[str(data.get("token"))] = str(data["channel_id"])
         return await self._dispatch(self._ws, event, data)  # type: ignore[arg-type]
@@ -402,6 +409,15 @@ class FakeDiscord:
         if method == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)):
             known = self.messages.get(match[2], {})
             return _json(self._message(match[1], {**known, **body}, message_id=match[2]))
+        if method == "GET" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)):
+            found = self.user_messages.get(match[2]) or self.messages.get(match[2])
+            return _json(found) if found else _json({"message": "Unknown Message", "code": 10008}, status=404)
+        if method == "GET" and (match := re.fullmatch(r"/channels/(\d+)", path)):
+            if match[1] == CHANNEL_ID:
+                return _json({"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "general", "position": 0,
+                              "permission_overwrites": [], "flags": 0})
+            recipient = {**BOT_USER, "id": "1400000000000000001", "username": "alice", "global_name": None, "bot": False}
+            return _json({"id": match[1], "type": 1, "last_message_id": None, "flags": 0, "recipients": [recipient]})
         if method == "POST" and re.fullmatch(r"/channels/(\d+)/typing", path):
             return web.Response(status=204)
         return _json({"message": "404: Not Found", "code": 0}, status=404)

@@ -3,7 +3,6 @@ crash (or apologised for when too old), memory only for delivered answers. Two B
 
 from __future__ import annotations
 
-import asyncio
 import time
 from contextlib import asynccontextmanager
 
@@ -17,6 +16,7 @@ from bot.state.inbox import APOLOGISED, DONE, Delivery
 from tests.fakes.coach_double import CoachDouble
 from tests.fakes.slack_harness import SIGNING_SECRET, http_harness, payload, slack_settings
 from tests.fakes.slack_http import SlackHttpSender
+from tests.fakes.waiting import eventually
 
 pytestmark = pytest.mark.slow
 
@@ -33,14 +33,6 @@ async def second_worker(coach, h):
     async with aiohttp.ClientSession() as session:
         yield SlackHttpSender(f"http://127.0.0.1:{runner.addresses[0][1]}{EVENTS_PATH}", SIGNING_SECRET, session)
     await runner.cleanup()
-
-
-async def eventually(predicate, timeout: float = 10.0) -> None:
-    """Wait until `predicate()` holds (for state the Web API fake does not see, like an inbox row)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, "condition never held"
-        await asyncio.sleep(0.02)
 
 
 def channel_posts(h) -> list[dict]:

@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.discord.admission import DiscordInbox, message_delivery
 from bot.adapters.discord.commands import CoachCommands
 from bot.adapters.discord.components import ComponentHandlers
 from bot.adapters.discord.delivery import Delivery, describe
@@ -29,10 +30,13 @@ from bot.adapters.discord.translate import (
     question_from_message,
 )
 from bot.adapters.discord.views import CoachButton, OfferSelect, TopicSelect
+from bot.adapters.inbox_worker import InboxWorker
 from bot.adapters.inflight import SHUTDOWN_GRACE, InFlight
 from bot.ops.health import Probes, health_server, instrument
 from bot.ports import CoachPort
 from bot.settings import Settings
+from bot.state.database import Database
+from bot.state.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +100,7 @@ class CoachBot(commands.Bot):
         answer_workers: int = 8,
         message_content: bool = True,
         guild_ready_timeout: float = 2.0,
+        database: Database | None = None,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,  # unused: on_message below never runs prefix commands
@@ -113,6 +118,15 @@ class CoachBot(commands.Bot):
         self.components = ComponentHandlers(coach, self.delivery, self.allows)
         self._startup_tasks: set[asyncio.Task] = set()
         self.draining = False  # set on shutdown: new messages are no longer taken
+        if database is None:
+            from bot.adapters.slack.app import open_state_database
+
+            database = open_state_database(settings)
+        self.inbox = DiscordInbox(self)
+        self.inbox_worker = InboxWorker(Inbox(database), self.inbox.answer, self.inbox.apologise,
+                                        recover_within=settings.recover_within)
+        self.delivery.on_delivered = self.inbox_worker.delivered
+        self._upkeep_stop = asyncio.Event()
 
     @property
     def ws(self) -> Any:
@@ -137,18 +151,29 @@ class CoachBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.add_dynamic_items(CoachButton, OfferSelect, TopicSelect)
         await self.add_cog(CoachCommands(self.coach, self.delivery))
+        # recovery of questions left by workers that stopped, at start and then periodically
+        task = asyncio.create_task(self.inbox_worker.run(self._upkeep_stop), name="discord-inbox-upkeep")
+        self._startup_tasks.add(task)
+        task.add_done_callback(self._startup_tasks.discard)
 
     async def login(self, token: str) -> None:
         self.endpoints.apply_rest()
         await super().login(token)
 
+    def drain(self) -> None:
+        """Take no new messages and stop the inbox upkeep; answers in flight continue."""
+        self.draining = True
+        self._upkeep_stop.set()
+
     async def close(self) -> None:
+        self._upkeep_stop.set()
         for task in self._startup_tasks:
             task.cancel()
         try:
             await super().close()
         finally:
             self.delivery.close()
+            self.inbox_worker.close()
             self.endpoints.restore_rest()
 
     def gateway_problem(self) -> str | None:
@@ -188,7 +213,18 @@ class CoachBot(commands.Bot):
         ):
             log.debug("ignoring a message in guild %s channel %s (not in the allowlist)", event.guild_id, event.channel_id)
             return
-        await self.delivery.answer_message(message, question_from_message(event, bot_id))
+        delivery = message_delivery(message, question_from_message(event, bot_id))
+        try:
+            admitted = await self.inbox_worker.admit(delivery)
+        except Exception:
+            log.exception("could not store message %s; answering it without the inbox", message.id)
+            await self.delivery.answer_message(message, question_from_message(event, bot_id))
+            return
+        if not admitted:
+            log.info("message %s was already taken (another connection or a replayed event)", message.id)
+            return
+        self.inbox.live[delivery.id] = message
+        await self.inbox_worker.answer_admitted(delivery.id)
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s (%s) in %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))
@@ -252,7 +288,7 @@ async def _run_until_stopped(bot: CoachBot, token: str, stop: asyncio.Event | No
     async def close_when_stopped() -> None:
         await stop.wait()
         log.info("stopping the Discord bot")
-        bot.draining = True
+        bot.drain()
         await inflight.finish(grace)
         await bot.close()
 
