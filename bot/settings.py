@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     recover_within: float = Field(
         default=600.0, gt=0, validation_alias=_env("COACHBOT_RECOVER_WITHIN", "recover_within")
     )
+    # Shared state for several workers (postgresql://…); unset: the embedded SQLite file in the data dir.
+    database_url: SecretStr | None = Field(default=None, validation_alias=_env("DATABASE_URL", "database_url"))
+
     memory_turns: int = Field(default=10, ge=1, validation_alias=_env("COACHBOT_MEMORY_TURNS", "memory_turns"))
     retention_days: float = Field(default=30, gt=0, validation_alias=_env("COACHBOT_RETENTION_DAYS", "retention_days"))
     log_level: str = Field(default="INFO", validation_alias=_env("COACHBOT_LOG_LEVEL", "log_level"))
@@ -115,6 +118,13 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError(f"expected seconds or a duration like 90s, 10m, 1h, not {value!r}") from None
 
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("rate_per_user", "rate_per_conversation")
     @classmethod
     def _rate(cls, value: str | None) -> str | None:
@@ -131,5 +141,5 @@ class Settings(BaseSettings):
 
     @property
     def state_db(self) -> Path:
-        """SQLite file for conversation memory, feedback and the index's record manager."""
+        """SQLite file for the bot's state (unless DATABASE_URL is set) and the index's record manager."""
         return self.data_dir / "state.sqlite3"

@@ -75,11 +75,16 @@ def knowledge(tmp_path_factory):
 
 
 @pytest.fixture
-def coach(knowledge, tmp_path):
-    """The real conversation core over the shared index, with its own memory and feedback files."""
-    from bot.core.coach import Coach
-    from bot.state.feedback import FeedbackStore
-    from bot.state.memory import ConversationMemory
+def state(database):
+    """Every store over the state database (on each engine)."""
+    from bot.state.store import StateStore
 
-    state = tmp_path / "coach-state.sqlite3"
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state))
+    return StateStore(database)
+
+
+@pytest.fixture
+def coach(knowledge, state):
+    """The real conversation core over the shared index, with its own state (on each engine)."""
+    from bot.core.coach import Coach
+
+    return Coach.over(knowledge, state)

@@ -1,6 +1,5 @@
 """Behaviour of the conversation core: coaching answers, languages, scope, follow-ups, bad input, privacy."""
 
-import sqlite3
 
 import pytest
 
@@ -173,24 +172,24 @@ def test_topic_answer_summarises_one_section(coach):
     assert "customer problems" in answer.text
 
 
-def test_expired_turns_are_purged_while_the_bot_runs(knowledge, tmp_path):
+def test_expired_turns_are_purged_while_the_bot_runs(knowledge, database):
     from datetime import timedelta
 
+    from sqlalchemy import select
+
     from bot.core.coach import Coach
-    from bot.state.feedback import FeedbackStore
-    from bot.state.memory import ConversationMemory
+    from bot.state.store import StateStore
     from tests.fakes.turns import FakeClock
 
     clock = FakeClock()
-    state = tmp_path / "state.sqlite3"
-    coach = Coach(knowledge, ConversationMemory(state, retention=timedelta(days=1), clock=clock), FeedbackStore(state))
+    coach = Coach.over(knowledge, StateStore(database, retention=timedelta(days=1), clock=clock), clock=clock)
     ask(coach, "What is the IKEA effect?")
     clock.advance(days=2)
     coach._next_purge = 0.0
     ask(coach, "Wie backe ich ein Brot?", user="U2")
-    with sqlite3.connect(state) as db:
-        rows = db.execute("SELECT question_text FROM memory_turns").fetchall()
-    assert rows == [("Wie backe ich ein Brot?",)]
+    turns = database.table("memory_turns")
+    with database.begin() as connection:
+        assert connection.execute(select(turns.c.question_text)).scalars().all() == ["Wie backe ich ein Brot?"]
 
 
 def test_concurrent_questions_from_many_threads(coach):
@@ -231,10 +230,13 @@ def test_answers_coach_with_a_lead_and_two_to_four_points(coach, text):
             assert any(cue in line for cue in ("should", "sollte", "important", "wichtig", "entscheidend", "crucial"))
 
 
-def test_a_huge_off_topic_message_is_stored_capped(coach, tmp_path):
+def test_a_huge_off_topic_message_is_stored_capped(coach, database):
+    from sqlalchemy import func, select
+
     ask(coach, "Tell me about the weather in Berlin " + "x" * 40_000)
-    with sqlite3.connect(tmp_path / "coach-state.sqlite3") as db:
-        (length,) = db.execute("SELECT max(length(question_text)) FROM memory_turns").fetchone()
+    turns = database.table("memory_turns")
+    with database.begin() as connection:
+        length = connection.execute(select(func.max(func.length(turns.c.question_text)))).scalar_one()
     assert length <= 2000
 
 

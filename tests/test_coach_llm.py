@@ -6,6 +6,7 @@ from bot.core.coach import Coach
 from bot.state.feedback import FeedbackStore
 from bot.llm.generate import LLMComposer
 from bot.state.memory import ConversationMemory
+from bot.state.store import open_sqlite
 from bot.models import Mode, Platform, Privacy, Question
 from bot.settings import Settings
 from tests.fakes.fake_chat_model import ScriptedChatModel
@@ -14,7 +15,7 @@ from tests.fakes.openai_server import FakeOpenAIServer
 
 def _coach(knowledge, tmp_path, model, timeout=5.0):
     state = tmp_path / "state.sqlite3"
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state), llm=LLMComposer(model, timeout=timeout))
+    return Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)), llm=LLMComposer(model, timeout=timeout))
 
 
 def _ask(coach, text, user="U1"):
@@ -75,7 +76,7 @@ def test_configured_openai_provider_end_to_end_through_the_real_client(knowledge
             llm_timeout=2,
         )
         state = tmp_path / "state.sqlite3"
-        coach = Coach(knowledge, ConversationMemory(state), FeedbackStore(state), llm=LLMComposer.from_settings(settings))
+        coach = Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)), llm=LLMComposer.from_settings(settings))
         answer = _ask(coach, "How do I become an AI product manager?")
         assert answer.mode is Mode.LLM and answer.text.startswith("Focus on the problem first")
         system = " ".join(server.requests[0].content_of("system"))

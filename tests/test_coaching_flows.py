@@ -4,12 +4,15 @@ from datetime import datetime, timedelta, timezone
 
 from bot.core.coach import Coach
 from bot.models import Action, ActionKind, Control, Coverage, Platform, Privacy, Question
-from bot.state.feedback import FeedbackStore
-from bot.state.memory import ConversationMemory
+from bot.state.store import StateStore
+from tests.fakes.turns import another_worker
 
 
-def new_coach(knowledge, state, **kwargs):
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state), **kwargs)
+def new_coach(knowledge, database, clock=None, **kwargs):
+    """The real core over the state database (each engine); `clock` drives the state and the core alike."""
+    if clock is None:
+        return Coach.over(knowledge, StateStore(database), **kwargs)
+    return Coach.over(knowledge, StateStore(database, clock=clock), clock=clock, **kwargs)
 
 
 def ask(coach, text, *, privacy=Privacy.DM, channel="D1", thread="", user="U1", action=None):
@@ -19,8 +22,8 @@ def ask(coach, text, *, privacy=Privacy.DM, channel="D1", thread="", user="U1", 
     )
 
 
-def test_what_a_user_said_in_a_dm_never_surfaces_in_a_channel(knowledge, tmp_path):
-    coach = new_coach(knowledge, tmp_path / "s.sqlite3")
+def test_what_a_user_said_in_a_dm_never_surfaces_in_a_channel(knowledge, database):
+    coach = new_coach(knowledge, database)
     dm = ask(coach, "I'm a UX designer at an insurance company. Which role fits me?")
     assert "designer" in dm.text.lower() and "native" in dm.text.lower()
     public = ask(coach, "Which role fits me?", privacy=Privacy.CHANNEL, channel="C1", thread="1.0")
@@ -31,8 +34,8 @@ def test_what_a_user_said_in_a_dm_never_surfaces_in_a_channel(knowledge, tmp_pat
     assert "data analyst" in said.text and "designer" not in said.text.lower()
 
 
-def test_the_profile_is_private_correctable_and_forgotten(knowledge, tmp_path):
-    coach = new_coach(knowledge, tmp_path / "s.sqlite3")
+def test_the_profile_is_private_correctable_and_forgotten(knowledge, database):
+    coach = new_coach(knowledge, database)
     ask(coach, "I'm a marketer with 12 years of experience and want to switch into AI product management.")
     view = coach.profile(Question(platform=Platform.SLACK, user="U1", privacy=Privacy.CHANNEL, channel="C1", text=""))
     assert view.private and "marketing" in view.text and "12" in view.text
@@ -42,8 +45,8 @@ def test_the_profile_is_private_correctable_and_forgotten(knowledge, tmp_path):
     assert coach.profiles.get(Platform.SLACK, "U1").is_empty()
 
 
-def test_a_topic_next_to_the_guide_is_named_as_uncovered_and_still_helped(knowledge, tmp_path):
-    coach = new_coach(knowledge, tmp_path / "s.sqlite3")
+def test_a_topic_next_to_the_guide_is_named_as_uncovered_and_still_helped(knowledge, database):
+    coach = new_coach(knowledge, database)
     answer = ask(coach, "How much salary can I expect as an AI product manager?")
     assert answer.in_scope and answer.coverage is Coverage.NONE
     assert answer.text.startswith("The guide doesn't cover salaries") and answer.sources
@@ -51,8 +54,8 @@ def test_a_topic_next_to_the_guide_is_named_as_uncovered_and_still_helped(knowle
     assert german.coverage is Coverage.NONE and "nicht behandelt" in german.text
 
 
-def test_every_control_changes_the_answer_and_shorter_keeps_the_lead(knowledge, tmp_path):
-    coach = new_coach(knowledge, tmp_path / "s.sqlite3")
+def test_every_control_changes_the_answer_and_shorter_keeps_the_lead(knowledge, database):
+    coach = new_coach(knowledge, database)
     first = ask(coach, "How do I find good AI product ideas?")
     previous = first
     for control in Control:
@@ -66,21 +69,20 @@ def test_every_control_changes_the_answer_and_shorter_keeps_the_lead(knowledge, 
         previous = reply
 
 
-def test_tell_me_more_never_comes_back_empty_or_the_same(knowledge, tmp_path):
-    coach = new_coach(knowledge, tmp_path / "s.sqlite3")
+def test_tell_me_more_never_comes_back_empty_or_the_same(knowledge, database):
+    coach = new_coach(knowledge, database)
     texts = [ask(coach, "What is the IKEA effect?").text]
     for _ in range(5):
         texts.append(ask(coach, "tell me more").text)
         assert texts[-1].strip() and texts[-1] != texts[-2]
 
 
-def test_a_journey_survives_a_restart_and_ends_with_a_role(knowledge, tmp_path):
-    state = tmp_path / "s.sqlite3"
-    start = ask(new_coach(knowledge, state), "Which AI-PM role fits me?")
+def test_a_journey_survives_a_restart_and_ends_with_a_role(knowledge, database):
+    start = ask(new_coach(knowledge, database), "Which AI-PM role fits me?")
     assert "Step 1 of 3" in start.text
     assert [o.action.kind for o in start.offers][-1] is ActionKind.CANCEL
-    ask(new_coach(knowledge, state), "Tools that engineers build on")
-    restarted = new_coach(knowledge, state)  # a new process over the same state file
+    ask(new_coach(knowledge, database), "Tools that engineers build on")
+    restarted = new_coach(knowledge, another_worker(database))  # a new process over the same state
     third = ask(restarted, "2", channel="D1")
     assert "Step 3 of 3" in third.text
     done = ask(restarted, "AI engineers and developers")
@@ -89,9 +91,9 @@ def test_a_journey_survives_a_restart_and_ends_with_a_role(knowledge, tmp_path):
     assert restarted.journey_states.get("slack:dm:T1:D1::U1|U1") is None
 
 
-def test_the_prototype_plan_reminder_is_opt_in_private_and_delivered_once(knowledge, tmp_path):
+def test_the_prototype_plan_reminder_is_opt_in_private_and_delivered_once(knowledge, database):
     now = [datetime(2026, 1, 1, tzinfo=timezone.utc)]
-    coach = new_coach(knowledge, tmp_path / "s.sqlite3", clock=lambda: now[0])
+    coach = new_coach(knowledge, database, clock=lambda: now[0])
     ask(coach, "Plan a two-week prototype with me")
     for option in ("team", "time", "v0"):
         plan = ask(coach, option, action=Action(kind=ActionKind.CHOICE, value=option))
@@ -106,8 +108,8 @@ def test_the_prototype_plan_reminder_is_opt_in_private_and_delivered_once(knowle
     assert ask(coach, "What is the IKEA effect?").notice is None  # once
 
 
-def test_a_channel_journey_offers_no_reminder(knowledge, tmp_path):
-    coach = new_coach(knowledge, tmp_path / "s.sqlite3")
+def test_a_channel_journey_offers_no_reminder(knowledge, database):
+    coach = new_coach(knowledge, database)
     channel = dict(privacy=Privacy.CHANNEL, channel="C1", thread="9.0")
     ask(coach, "Plan a two-week prototype with me", **channel)
     for option in ("own_work", "errors", "cursor"):
@@ -116,7 +118,7 @@ def test_a_channel_journey_offers_no_reminder(knowledge, tmp_path):
     assert "DM" in plan.text or "Direktnachricht" in plan.text
 
 
-def test_plain_words_start_a_journey_only_about_the_field(knowledge, tmp_path):
-    coach = new_coach(knowledge, tmp_path / "s.sqlite3")
+def test_plain_words_start_a_journey_only_about_the_field(knowledge, database):
+    coach = new_coach(knowledge, database)
     assert not ask(coach, "Which type of pasta suits me?").in_scope
     assert "Step 1 of 3" in ask(coach, "am I ready to apply?", channel="D2").text

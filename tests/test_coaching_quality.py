@@ -15,9 +15,10 @@ def coach(knowledge, tmp_path_factory):
     from bot.core.coach import Coach
     from bot.state.feedback import FeedbackStore
     from bot.state.memory import ConversationMemory
+    from bot.state.store import open_sqlite
 
     state = tmp_path_factory.mktemp("coaching") / "state.sqlite3"
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state))
+    return Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)))
 
 
 @pytest.mark.parametrize(("name", "floor"), [("coaching", 85), ("coaching-holdout", 38)])

@@ -7,21 +7,22 @@ import pytest
 
 from bot.adapters.console.chat import PROMPT, ConsoleChat
 from bot.core.coach import Coach
-from bot.state.feedback import FeedbackStore
-from bot.state.memory import ConversationMemory
+from bot.state.store import StateStore
+from tests.fakes.turns import another_worker
 
 ROLES = "The different roles in AI product management"
 ROLES_DE = "Die verschiedenen Rollen im KI-Produktmanagement"
 
 
 @pytest.fixture
-def state(tmp_path):
-    return tmp_path / "terminal.sqlite3"
+def state(database):
+    return database
 
 
-def session(knowledge, state, *lines: str) -> list[str]:
-    """One terminal session (a new core over `state`, as after a restart): the coach's reply to each line."""
-    coach = Coach(knowledge, ConversationMemory(state), FeedbackStore(state))
+def session(knowledge, database, *lines: str) -> list[str]:
+    """One terminal session (a new core with its own engine on the state database, as after a restart): the
+    coach's reply to each line."""
+    coach = Coach.over(knowledge, StateStore(another_worker(database)))
     out = io.StringIO()
     ConsoleChat(coach, user="tester", stdin=io.StringIO("".join(f"{line}\n" for line in lines)), stdout=out).run()
     replies = out.getvalue().split(PROMPT)[1:]  # whatever the chat prints at start comes before the first prompt

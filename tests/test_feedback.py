@@ -1,21 +1,23 @@
-"""Tests for feedback: one vote per user per answer, totals, the worst-rated list, DM redaction, forgetting."""
+"""Tests for feedback: one vote per user per answer, totals, the worst-rated list, DM redaction, forgetting; on both
+engines (what reaches the disk is checked on the embedded SQLite file)."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.state.feedback import EXPIRED_QUESTION, PRIVATE_QUESTION, FeedbackReport, FeedbackStore, render_report
 from bot.state.memory import ConversationMemory
+from bot.state.store import open_sqlite
 from bot.models import Platform, Privacy
-from tests.fakes.turns import ask, bytes_on_disk, reply, run_in_threads
+from tests.fakes.turns import another_worker, ask, bytes_on_disk, reply, run_in_threads
 
 
 @pytest.fixture
-def store(state_db, clock):
-    with FeedbackStore(state_db, clock=clock) as feedback:
+def store(database, clock):
+    with FeedbackStore(database, clock=clock) as feedback:
         yield feedback
 
 
@@ -89,13 +91,13 @@ def test_worst_rated_answers_come_lowest_net_first_and_only_with_a_thumbs_down(s
 
 
 @pytest.mark.parametrize("privacy", [Privacy.DM, Privacy.PRIVATE])
-def test_private_questions_are_redacted_in_the_report_and_never_stored(store, state_db, privacy):
+def test_private_questions_are_redacted_in_the_report_and_never_stored(state_db, privacy):
     secret = "My manager at Acme underpays me, should I quit?"
-    vote(store, "secret", "U1", -1, privacy=privacy, question=secret)
-    vote(store, "public", "U2", -1, question="What is an AI-native PM?")
-    store.close()
+    with FeedbackStore(open_sqlite(state_db)) as store:
+        vote(store, "secret", "U1", -1, privacy=privacy, question=secret)
+        vote(store, "public", "U2", -1, question="What is an AI-native PM?")
 
-    report = FeedbackStore(state_db).report()
+    report = FeedbackStore(open_sqlite(state_db)).report()
     text = render_report(report)
 
     assert {r.answer_id: r.question for r in report.worst} == {
@@ -109,20 +111,20 @@ def test_private_questions_are_redacted_in_the_report_and_never_stored(store, st
     assert b"answer secret" not in on_disk
 
 
-def test_the_report_redacts_by_privacy_even_if_a_dm_text_reached_the_table(store, state_db):
+def test_the_report_redacts_by_privacy_even_if_a_dm_text_reached_the_table(store, database):
     # Defence in depth: a row written by an older version or by hand must still not leak.
-    with sqlite3.connect(state_db) as raw:
-        raw.execute(
-            "INSERT INTO feedback_votes VALUES ('legacy', 'slack', 'U1', -1, 'q', 'U1', 'dm', 'en',"
-            " 'confidential DM text', 'confidential answer', 0)"
-        )
+    with database.begin() as connection:
+        connection.execute(database.table("feedback_votes").insert().values(
+            answer_id="legacy", platform="slack", user_id="U1", rating=-1, question_id="q", asker="U1", privacy="dm",
+            language="en", question_text="confidential DM text", answer_text="confidential answer", created_at=0,
+        ))
     report = store.report()
     assert [r.question for r in report.worst] == [PRIVATE_QUESTION]
     assert "confidential" not in render_report(report)
 
 
-def test_channel_texts_are_erased_after_the_retention_but_votes_keep_counting(state_db, clock):
-    store = FeedbackStore(state_db, retention=timedelta(days=30), clock=clock)
+def test_channel_texts_are_erased_after_the_retention_but_votes_keep_counting(database, clock):
+    store = FeedbackStore(database, retention=timedelta(days=30), clock=clock)
     vote(store, "old", "U1", -1, question="What did Acme ask last month?")
     clock.advance(days=20)
     vote(store, "old", "U2", -1, question="What did Acme ask last month?")  # a later vote does not extend it
@@ -137,23 +139,24 @@ def test_channel_texts_are_erased_after_the_retention_but_votes_keep_counting(st
     }
     assert store.purge_expired() == 0  # already erased by the report
     store.close()
-    assert b"Acme" not in bytes_on_disk(state_db)
+    if not database.is_postgres:
+        assert b"Acme" not in bytes_on_disk(Path(database.engine.url.database))
 
 
-def test_without_a_retention_texts_are_kept(state_db, clock):
-    store = FeedbackStore(state_db, clock=clock)
+def test_without_a_retention_texts_are_kept(database, clock):
+    store = FeedbackStore(database, clock=clock)
     vote(store, "a1", "U1", -1, question="Kept question")
     clock.advance(days=3650)
     assert store.purge_expired() == 0
     assert [r.question for r in store.report().worst] == ["Kept question"]
     with pytest.raises(ValueError, match="retention"):
-        FeedbackStore(state_db, retention=timedelta(0))
+        FeedbackStore(database, retention=timedelta(0))
 
 
-def test_votes_survive_a_restart(state_db, clock):
-    with FeedbackStore(state_db, clock=clock) as before:
+def test_votes_survive_a_restart(database, clock):
+    with FeedbackStore(database, clock=clock) as before:
         vote(before, "a1", "U1", -1)
-    with FeedbackStore(state_db, clock=clock) as after:
+    with FeedbackStore(database, clock=clock) as after:
         vote(after, "a1", "U1", 1)  # still recognised as the same vote, so it replaces
         report = after.report()
     assert (report.total.up, report.total.down) == (1, 0)
@@ -177,9 +180,9 @@ def test_forget_removes_a_users_votes_and_votes_on_their_questions(store):
 
 
 def test_forgotten_votes_leave_no_text_on_disk(state_db):
-    with FeedbackStore(state_db) as before:
+    with FeedbackStore(open_sqlite(state_db)) as before:
         vote(before, "a1", "U2", -1, question="Checkpointed: Zebra question", asker="U1")
-    store = FeedbackStore(state_db)
+    store = FeedbackStore(open_sqlite(state_db))
     vote(store, "a2", "U3", -1, question="Fresh: Yak question", asker="U1")
     vote(store, "a3", "U3", -1, question="Someone else's question", asker="U4")
     assert b"Zebra" in bytes_on_disk(state_db) and b"Yak" in bytes_on_disk(state_db)
@@ -235,9 +238,9 @@ def test_render_report_with_only_praise(store):
     assert render_report(store.report()).endswith("No answer has a thumbs-down.")
 
 
-def test_memory_and_feedback_share_one_file(state_db, clock):
-    memory = ConversationMemory(state_db, clock=clock)
-    feedback = FeedbackStore(state_db, clock=clock)
+def test_memory_and_feedback_share_one_file(database, clock):
+    memory = ConversationMemory(database, clock=clock)
+    feedback = FeedbackStore(database, clock=clock)
     question = ask("How do I start?")
     answer = reply(question)
     memory.record(question, answer)
@@ -257,12 +260,12 @@ def test_memory_and_feedback_share_one_file(state_db, clock):
         asker=turn.user,
     )
     # Re-opening both on the same file keeps each table intact.
-    assert ConversationMemory(state_db, clock=clock).find_answer(answer.id) == turn
-    assert [r.question for r in FeedbackStore(state_db, clock=clock).report().worst] == ["How do I start?"]
+    assert ConversationMemory(database, clock=clock).find_answer(answer.id) == turn
+    assert [r.question for r in FeedbackStore(database, clock=clock).report().worst] == ["How do I start?"]
 
 
-def test_concurrent_votes_from_many_threads(state_db):
-    stores = [FeedbackStore(state_db), FeedbackStore(state_db)]
+def test_concurrent_votes_from_many_threads(database):
+    stores = [FeedbackStore(database), FeedbackStore(another_worker(database))]
 
     def cast(worker: int) -> None:
         for n in range(20):

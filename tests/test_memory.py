@@ -1,4 +1,5 @@
-"""Tests for conversation memory: restarts, bounds, expiry, forgetting, DM privacy and concurrent writers."""
+"""Tests for conversation memory: restarts, bounds, expiry, forgetting, DM privacy and concurrent writers, on both
+engines (the file-level tests are about the embedded SQLite file)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,19 @@ import pytest
 from pydantic import ValidationError
 
 from bot.state.memory import ConversationMemory, Turn
+from bot.state.store import open_sqlite
 from bot.models import Platform, Privacy
-from tests.fakes.turns import START, ask, bytes_on_disk, reply, run_in_threads
+from tests.fakes.turns import START, ask, another_worker, bytes_on_disk, count_rows, reply, run_in_threads
 
 
 @pytest.fixture
-def memory(state_db, clock):
-    with ConversationMemory(state_db, max_turns=5, clock=clock) as store:
+def memory(database, clock):
+    with ConversationMemory(database, max_turns=5, clock=clock) as store:
         yield store
 
 
-def _stored_rows(state_db) -> int:
-    with sqlite3.connect(state_db) as raw:
-        return raw.execute("SELECT COUNT(*) FROM memory_turns").fetchone()[0]
+def _stored_rows(database) -> int:
+    return count_rows(database, "memory_turns")
 
 
 def _texts(turns: list[Turn]) -> list[str]:
@@ -47,13 +48,13 @@ def test_history_is_oldest_first_with_the_full_answer_and_points(memory, clock):
     assert (turns[0].user, turns[0].platform, turns[0].privacy) == ("U1", Platform.SLACK, Privacy.CHANNEL)
 
 
-def test_memory_survives_a_restart(state_db, clock):
+def test_memory_survives_a_restart(database, clock):
     question = ask("Wie werde ich KI-Produktmanager?")
     answer = reply(question, "So geht's: …", language="de")
-    with ConversationMemory(state_db, clock=clock) as before:
+    with ConversationMemory(database, clock=clock) as before:
         before.record(question, answer, ["Erstens", "Zweitens"])
 
-    with ConversationMemory(state_db, clock=clock) as after:
+    with ConversationMemory(database, clock=clock) as after:
         turns = after.history(question.conversation_key)
         found = after.find_answer(answer.id)
 
@@ -61,7 +62,7 @@ def test_memory_survives_a_restart(state_db, clock):
     assert found == turns[0]
 
 
-def test_storage_keeps_only_the_last_max_turns_per_conversation(memory, state_db):
+def test_storage_keeps_only_the_last_max_turns_per_conversation(memory, database):
     for n in range(12):
         question = ask(f"question {n}")
         memory.record(question, reply(question))
@@ -70,7 +71,7 @@ def test_storage_keeps_only_the_last_max_turns_per_conversation(memory, state_db
 
     assert _texts(memory.history(ask().conversation_key)) == [f"question {n}" for n in range(7, 12)]
     assert _texts(memory.history(other.conversation_key)) == ["elsewhere"]
-    assert _stored_rows(state_db) == 5 + 1
+    assert _stored_rows(database) == 5 + 1
 
 
 def test_history_limit_is_capped_by_max_turns(memory):
@@ -94,8 +95,8 @@ def test_recording_the_same_answer_twice_keeps_one_turn(memory):
     assert [t.points for t in memory.history(question.conversation_key)] == [("a", "b")]
 
 
-def test_turns_expire_after_the_retention_period(state_db, clock):
-    memory = ConversationMemory(state_db, retention=timedelta(days=30), clock=clock)
+def test_turns_expire_after_the_retention_period(database, clock):
+    memory = ConversationMemory(database, retention=timedelta(days=30), clock=clock)
     old = ask("old question")
     old_answer = reply(old)
     memory.record(old, old_answer)
@@ -111,14 +112,14 @@ def test_turns_expire_after_the_retention_period(state_db, clock):
     clock.advance(seconds=1)
     assert _texts(memory.history(key)) == ["recent question"]
     assert memory.find_answer(old_answer.id) is None
-    assert _stored_rows(state_db) == 2  # hidden at read time, still on disk until purged
+    assert _stored_rows(database) == 2  # hidden at read time, still on disk until purged
     assert memory.purge_expired() == 1
     assert memory.purge_expired() == 0
-    assert _stored_rows(state_db) == 1
+    assert _stored_rows(database) == 1
 
 
-def test_writing_to_a_conversation_drops_its_expired_turns(state_db, clock):
-    memory = ConversationMemory(state_db, retention=timedelta(hours=1), clock=clock)
+def test_writing_to_a_conversation_drops_its_expired_turns(database, clock):
+    memory = ConversationMemory(database, retention=timedelta(hours=1), clock=clock)
     for text in ("first", "second"):
         question = ask(text)
         memory.record(question, reply(question))
@@ -126,13 +127,13 @@ def test_writing_to_a_conversation_drops_its_expired_turns(state_db, clock):
     latest = ask("latest")
     memory.record(latest, reply(latest))
 
-    assert _stored_rows(state_db) == 1
+    assert _stored_rows(database) == 1
     assert _texts(memory.history(latest.conversation_key)) == ["latest"]
 
 
-def test_a_naive_clock_is_read_as_utc(state_db):
+def test_a_naive_clock_is_read_as_utc(database):
     naive_now = START.replace(tzinfo=None)
-    memory = ConversationMemory(state_db, clock=lambda: naive_now)
+    memory = ConversationMemory(database, clock=lambda: naive_now)
     question = ask()
     memory.record(question, reply(question))
 
@@ -166,10 +167,10 @@ def test_forget_erases_a_users_turns_in_every_conversation(memory):
 
 
 def test_forgotten_turns_leave_no_text_on_disk(state_db):
-    with ConversationMemory(state_db) as before:  # closing checkpoints these turns into the main file
+    with ConversationMemory(open_sqlite(state_db)) as before:  # closing checkpoints these turns into the main file
         for question in (ask("Zebra salary worry", privacy=Privacy.DM), ask("shared", user="U2")):
             before.record(question, reply(question))
-    memory = ConversationMemory(state_db)
+    memory = ConversationMemory(open_sqlite(state_db))
     fresh = ask("Yak career question", privacy=Privacy.PRIVATE)  # still only in the WAL
     memory.record(fresh, reply(fresh))
     assert b"Zebra" in bytes_on_disk(state_db) and b"Yak" in bytes_on_disk(state_db)
@@ -236,12 +237,13 @@ def test_record_rejects_an_answer_to_another_question(memory):
 
 
 @pytest.mark.parametrize("kwargs", [{"max_turns": 0}, {"retention": timedelta(0)}])
-def test_invalid_limits_are_refused(state_db, kwargs):
+def test_invalid_limits_are_refused(database, kwargs):
     with pytest.raises(ValueError):
-        ConversationMemory(state_db, **kwargs)
+        ConversationMemory(database, **kwargs)
 
 
-def test_the_database_file_is_private_to_its_owner(state_db, memory):
+def test_the_database_file_is_private_to_its_owner(state_db):
+    ConversationMemory(open_sqlite(state_db))
     assert stat.S_IMODE(state_db.stat().st_mode) == 0o600
 
 
@@ -251,33 +253,33 @@ def test_an_existing_world_readable_file_is_made_private(state_db):
         raw.execute("PRAGMA journal_mode=WAL")
         raw.execute("CREATE TABLE other (x)")
     state_db.chmod(0o644)
-    ConversationMemory(state_db)
+    ConversationMemory(open_sqlite(state_db))
     for path in state_db.parent.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
 
 
-def test_opening_the_memory_deletes_expired_turns_of_every_conversation(state_db, clock):
-    with ConversationMemory(state_db, retention=timedelta(days=1), clock=clock) as before:
+def test_opening_the_memory_deletes_expired_turns_of_every_conversation(database, clock):
+    with ConversationMemory(database, retention=timedelta(days=1), clock=clock) as before:
         for channel in ("C1", "C2", "C3"):
             question = ask(channel=channel)
             before.record(question, reply(question))
     clock.advance(days=2)
 
-    ConversationMemory(state_db, retention=timedelta(days=1), clock=clock).close()
+    ConversationMemory(database, retention=timedelta(days=1), clock=clock).close()
 
-    assert _stored_rows(state_db) == 0
+    assert _stored_rows(database) == 0
 
 
 def test_the_data_dir_is_created(tmp_path, clock):
     nested = tmp_path / "a" / "b" / "state.sqlite3"
     question = ask()
-    ConversationMemory(nested, clock=clock).record(question, reply(question))
+    ConversationMemory(open_sqlite(nested), clock=clock).record(question, reply(question))
     assert nested.exists()
 
 
-def test_concurrent_writers_from_many_threads(state_db, clock):
-    memory = ConversationMemory(state_db, max_turns=10, clock=clock)
-    second_instance = ConversationMemory(state_db, max_turns=10, clock=clock)  # like a second process
+def test_concurrent_writers_from_many_threads(database, clock):
+    memory = ConversationMemory(database, max_turns=10, clock=clock)
+    second_instance = ConversationMemory(another_worker(database), max_turns=10, clock=clock)  # a second process
 
     def write(worker: int) -> None:
         store = memory if worker % 2 else second_instance
@@ -296,7 +298,7 @@ def test_concurrent_writers_from_many_threads(state_db, clock):
         assert _texts(memory.history(dm_key)) == [f"w{worker} q{n}" for n in range(15, 25)]
     shared_turns = memory.history(ask().conversation_key)
     assert len(shared_turns) == 10
-    assert _stored_rows(state_db) == 8 * 10 + 10
+    assert _stored_rows(database) == 8 * 10 + 10
 
 
 def test_turn_is_immutable(memory):

@@ -15,9 +15,10 @@ def results(knowledge, tmp_path_factory):
     from bot.core.coach import Coach
     from bot.state.feedback import FeedbackStore
     from bot.state.memory import ConversationMemory
+    from bot.state.store import open_sqlite
 
     state = tmp_path_factory.mktemp("eval") / "state.sqlite3"
-    coach = Coach(knowledge, ConversationMemory(state), FeedbackStore(state))
+    coach = Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)))
     return {name: evaluate(coach, load_questions(DATA / f"{name}.jsonl")) for name in ("paraphrases", "holdout")}
 
 

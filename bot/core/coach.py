@@ -8,8 +8,9 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.core.compose import Composition
 from bot.core.controls import control_offers, leftover, typed_control
@@ -52,6 +53,9 @@ from bot.state.memory import ConversationMemory, Turn
 from bot.state.profiles import ProfileStore
 from bot.state.reminders import ReminderStore
 from bot.state.sqlite import utc_now
+
+if TYPE_CHECKING:
+    from bot.state.store import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -115,15 +119,17 @@ class Coach:
         journeys: Journeys | None = None,
         clock: Callable[[], datetime] = utc_now,
         quotas: Quotas | None = None,
+        state: StateStore | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.memory = memory
         self.feedback = feedback
         self.llm = llm  # a bot.llm.generate.LLMComposer, or None for the offline coach
-        # Profiles, journeys and reminders live in the memory's private SQLite file unless given.
-        self.profiles = profiles or ProfileStore(memory.db_path, retention=memory.retention, clock=clock)
-        self.reminders = reminders or ReminderStore(memory.db_path, clock=clock)
-        self.journey_states = journey_states or JourneyStore(memory.db_path, retention=memory.retention, clock=clock)
+        # Profiles, journeys and reminders live in the memory's database unless given.
+        self.profiles = profiles or ProfileStore(memory.database, retention=memory.retention, clock=clock)
+        self.reminders = reminders or ReminderStore(memory.database, clock=clock)
+        self.journey_states = journey_states or JourneyStore(memory.database, retention=memory.retention, clock=clock)
+        self.state = state
         self.playbook = playbook or Playbook.load()
         self.quotas = quotas or Quotas()  # no limits unless configured
         self.runner = JourneyRunner(
@@ -141,16 +147,25 @@ class Coach:
             from bot.llm.generate import LLMComposer  # provider packages load only when an LLM is configured
 
             llm = LLMComposer.from_settings(settings)
-        retention = timedelta(days=settings.retention_days)
+        from bot.state.store import StateStore
+
+        state = StateStore.open(settings)  # refuses an unmigrated DATABASE_URL before the guide is loaded
+        quotas = Quotas.from_settings(settings, counter=state.quota_counter)
+        return cls.over(KnowledgeBase.open(settings), state, llm=llm, quotas=quotas)
+
+    @classmethod
+    def over(cls, knowledge: KnowledgeBase, state: StateStore, llm: object | None = None, **options: object) -> Coach:
+        """The coach over every store of one StateStore (whose `forget` also clears the delivery inbox)."""
         return cls(
-            knowledge=KnowledgeBase.open(settings),
-            memory=ConversationMemory(settings.state_db, max_turns=settings.memory_turns, retention=retention),
-            feedback=FeedbackStore(settings.state_db, retention=retention),
-            llm=llm,
-            profiles=ProfileStore(settings.state_db, retention=retention),
-            journey_states=JourneyStore(settings.state_db, retention=retention),
-            reminders=ReminderStore(settings.state_db),
-            quotas=Quotas.from_settings(settings),
+            knowledge,
+            state.memory,
+            state.feedback,
+            llm,
+            profiles=state.profiles,
+            journey_states=state.journeys,
+            reminders=state.reminders,
+            state=state,
+            **options,  # type: ignore[arg-type]
         )
 
     # -- answering -----------------------------------------------------------------------------
@@ -439,7 +454,7 @@ class Coach:
         stored = self.profiles.get(question.platform, question.user)
         if not facts.is_empty():
             stored = stored.merged(facts)
-            self.profiles.put(question.platform, question.user, stored)  # best effort: a full disk costs no answer
+            self.profiles.put(question.platform, question.user, stored, question.workspace)  # best effort
         if question.privacy is not Privacy.CHANNEL:
             return stored
         said = Profile()
@@ -530,7 +545,7 @@ class Coach:
         elif not text:
             body = show_profile(stored, language)
         elif (updated := corrected(stored, text)) is not None:
-            self.profiles.put(question.platform, question.user, updated)
+            self.profiles.put(question.platform, question.user, updated, question.workspace)
             body = show_profile(updated, language)
         else:
             body = say("profile_unknown", language, how=say("profile_how", language))
@@ -606,10 +621,13 @@ class Coach:
             question_text=turn.question_text,
             answer_text=turn.answer.text,
             asker=turn.user,
+            workspace=turn.workspace,
         )
         return True
 
     def forget(self, platform: Platform, user: str) -> int:
+        if self.state is not None:
+            return self.state.forget(platform, user)
         return sum(
             store.forget(platform, user)
             for store in (self.memory, self.feedback, self.profiles, self.journey_states, self.reminders)

@@ -62,7 +62,7 @@ class JourneyRunner:
         if journey is None:
             return Reply(say("journey_none", language), language, offers=self.offers(language))
         state = JourneyState(journey=journey.id)
-        self.states.put(journey_key(question), question.platform, question.user, state)
+        self.states.put(journey_key(question), question.platform, question.user, state, question.workspace)
         reply = self.step(journey, state, language)
         reply.text = f"{journey.intro.text}\n\n{reply.text}"
         reply.sources = self._sources(list(journey.intro.sections), journey.intro.text, language)
@@ -99,7 +99,7 @@ class JourneyRunner:
         state = state.model_copy(update={"answers": {**state.answers, step.id: option}})
         key = journey_key(question)
         if journey.next_step(state.answers) is not None:
-            self.states.put(key, question.platform, question.user, state)
+            self.states.put(key, question.platform, question.user, state, question.workspace)
             return self.step(journey, state, language)
         self.states.end(key)
         localised = self.journeys.get(journey.id, language) or journey

@@ -1,4 +1,4 @@
-"""`coachbot`: chat | ask | ingest | eval | bench | doctor | feedback | forget | slack | discord."""
+"""`coachbot`: chat | ask | ingest | eval | bench | doctor | feedback | forget | db | slack | discord."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.settings import Settings
+from bot.state.errors import SchemaNotCurrent
 
-SUBCOMMANDS = ("chat", "ask", "ingest", "eval", "bench", "doctor", "feedback", "forget", "slack", "discord")
+SUBCOMMANDS = ("chat", "ask", "ingest", "eval", "bench", "doctor", "feedback", "forget", "db", "slack", "discord")
 DEFAULT_EVAL = Path(__file__).resolve().parents[2] / "tests" / "data" / "paraphrases.jsonl"
 log = logging.getLogger("coachbot")
 
@@ -50,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     forget = commands.add_parser("forget", help="erase everything stored about one user")
     forget.add_argument("platform", choices=["console", "slack", "discord"])
     forget.add_argument("user")
+    forget.add_argument("--workspace", action="store_true",
+                        help="USER is a workspace (Slack team or Discord guild id): erase everything stored from it")
+
+    db = commands.add_parser("db", help="the state database: migrate it (upgrade) or show its revision (current)")
+    db.add_argument("action", choices=["upgrade", "current"])
 
     slack = commands.add_parser("slack", help="run the Slack bot (Socket Mode, or --http)")
     slack.add_argument("--http", action="store_true", help="serve the Events API over HTTP instead of Socket Mode")
@@ -88,6 +94,9 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         return COMMANDS[command](args, settings)
     except KeyboardInterrupt:
         return 130
+    except SchemaNotCurrent as error:  # an unmigrated DATABASE_URL: say what to run, no traceback
+        print(f"coachbot {command}: {error}", file=sys.stderr)
+        return 2
     except Exception as error:
         log.debug("command failed", exc_info=True)
         print(f"coachbot {command}: {error}", file=sys.stderr)
@@ -200,20 +209,48 @@ def run_doctor(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.state.feedback import FeedbackStore, render_report
+    from bot.state.feedback import render_report
+    from bot.state.store import StateStore
 
-    print(render_report(FeedbackStore(settings.state_db).report(limit=args.limit)))
+    with StateStore.open(settings) as state:
+        print(render_report(state.feedback.report(limit=args.limit)))
     return 0
 
 
 def run_forget(args: argparse.Namespace, settings: Settings) -> int:
     from bot.models import Platform
-    from bot.state import user_stores
+    from bot.state.store import StateStore
 
     platform = Platform(args.platform)
-    removed = sum(store.forget(platform, args.user) for store in user_stores(settings.state_db))
-    print(f"erased {removed} stored item(s) for {args.platform} user {args.user}")
+    with StateStore.open(settings) as state:
+        if args.workspace:
+            removed = state.forget_workspace(platform, args.user)
+            print(f"erased {removed} stored item(s) from {args.platform} workspace {args.user}")
+        else:
+            removed = state.forget(platform, args.user)
+            print(f"erased {removed} stored item(s) for {args.platform} user {args.user}")
     return 0
+
+
+def run_db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.state import migrate
+    from bot.state.store import connect_database
+
+    database = connect_database(settings)
+    try:
+        if args.action == "upgrade":
+            before = migrate.current_revision(database)
+            migrate.upgrade(database)
+            after = migrate.current_revision(database)
+            change = "already at" if before == after else f"upgraded from {before or 'an empty database'} to"
+            print(f"{database.url}: {change} revision {after}")
+            return 0
+        current, head = migrate.current_revision(database), migrate.head_revision()
+        state = "current" if current == head else f"NOT CURRENT: this version needs {head}; run `coachbot db upgrade`"
+        print(f"{database.url}: revision {current or 'none (no schema yet)'} ({state})")
+        return 0 if current == head else 1
+    finally:
+        database.dispose()
 
 
 def run_slack(args: argparse.Namespace, settings: Settings) -> int:
@@ -221,7 +258,8 @@ def run_slack(args: argparse.Namespace, settings: Settings) -> int:
 
     check_settings(settings, http=args.http)  # fail fast, before the guide is loaded
     coach = _coach(settings)
-    run(settings, coach, http=args.http, host=args.host, port=args.port, index_chunks=coach.knowledge.store.count)
+    run(settings, coach, http=args.http, host=args.host, port=args.port, index_chunks=coach.knowledge.store.count,
+        database=coach.state.database)  # the inbox shares the coach's database (and its connection pool)
     return 0
 
 
@@ -230,7 +268,8 @@ def run_discord(args: argparse.Namespace, settings: Settings) -> int:
 
     check_settings(settings, args.guild)  # fail fast, before the guide is loaded
     coach = _coach(settings)
-    run(settings, coach, sync=args.sync, guild=args.guild, index_chunks=coach.knowledge.store.count)
+    run(settings, coach, sync=args.sync, guild=args.guild, index_chunks=coach.knowledge.store.count,
+        database=coach.state.database)
     return 0
 
 
@@ -243,6 +282,7 @@ COMMANDS = {
     "doctor": run_doctor,
     "feedback": run_feedback,
     "forget": run_forget,
+    "db": run_db,
     "slack": run_slack,
     "discord": run_discord,
 }

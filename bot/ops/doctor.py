@@ -36,17 +36,31 @@ def check_knowledge(knowledge: KnowledgeBase) -> tuple[list[str], bool]:
     return lines, True
 
 
-def describe_state(settings: Settings) -> str:
-    """Whether conversations and feedback can be saved (a read-only data dir still answers)."""
-    from bot.state.memory import ConversationMemory
+def describe_state(settings: Settings) -> tuple[str, bool]:
+    """Which database keeps the state (never its password), whether its schema is current, and whether it can be
+    written (a read-only data dir still answers); and whether the bot can start on it."""
+    from bot.state import migrate
+    from bot.state.store import connect_database
 
     try:
-        with ConversationMemory(settings.state_db) as memory:
-            if memory.read_only:
-                return f"READ-ONLY mode: answers work, conversations and feedback are not saved ({settings.state_db})"
-            return f"writable ({settings.state_db})"
+        database = connect_database(settings)
     except Exception as error:
-        return f"NOT AVAILABLE: {error} (answers work, nothing is saved)"
+        return f"NOT AVAILABLE: {error}", settings.database_url is None
+    try:
+        current, head = migrate.current_revision(database), migrate.head_revision()
+        if database.read_only:
+            return (f"READ-ONLY mode: answers work, conversations and feedback are not saved ({database.url})",
+                    True)
+        if current == head:
+            return f"{database.url} (schema current: revision {head})", True
+        if not database.is_postgres:  # the embedded file is migrated when the bot starts
+            return f"{database.url} (schema {current or 'not created yet'}: migrated to {head} at start)", True
+        return (f"{database.url} NOT MIGRATED (revision {current or 'none'}, this version needs {head}): "
+                "run `coachbot db upgrade`", False)
+    except Exception as error:
+        return f"{database.url} NOT AVAILABLE: {error}", settings.database_url is None
+    finally:
+        database.dispose()
 
 
 def diagnose(settings: Settings) -> tuple[str, bool]:
@@ -71,7 +85,9 @@ def diagnose(settings: Settings) -> tuple[str, bool]:
     except Exception as error:
         healthy = False
         lines.append(f"index         NOT AVAILABLE: {error}")
-    lines.append(f"state         {describe_state(settings)}")
+    state, usable = describe_state(settings)
+    lines.append(f"state         {state}")
+    healthy = healthy and usable
     lines.append(f"llm           {describe_llm(settings)}")
     lines += ["", "tokens (values never shown)"]
     lines.append(f"  SLACK_BOT_TOKEN       {_present(settings.slack_bot_token)}")

@@ -1,17 +1,17 @@
-"""What is kept: conversation memory, profiles, journeys, reminders and feedback in one private SQLite file."""
+"""What is kept: conversation memory, profiles, journeys, reminders, feedback, the delivery inbox and quotas, in
+the embedded SQLite file or a shared PostgreSQL (bot.state.store.StateStore opens them)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.state.base import Store
+    from bot.state.database import Database
 
 
-def user_stores(db_path: Path) -> list:
-    """Every store that keeps something about a user, over one state file (what `forget` must erase)."""
-    from bot.state.feedback import FeedbackStore
-    from bot.state.journeys import JourneyStore
-    from bot.state.memory import ConversationMemory
-    from bot.state.profiles import ProfileStore
-    from bot.state.reminders import ReminderStore
+def user_stores(database: Database) -> list[Store]:
+    """Every store that keeps something about a user, over one database (what `forget` must erase)."""
+    from bot.state.store import StateStore
 
-    return [ConversationMemory(db_path), FeedbackStore(db_path), ProfileStore(db_path), JourneyStore(db_path),
-            ReminderStore(db_path)]
+    return StateStore(database).stores

@@ -1,17 +1,19 @@
-"""Feedback on answers (👍/👎): one vote per user per answer in SQLite, and a report that never reveals DMs."""
+"""Feedback on answers (👍/👎): one vote per user per answer, and a report that never reveals DMs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import case, delete, func, or_, select, update
 
 from bot.models import Language, Platform, Privacy
+from bot.state.base import Store
+from bot.state.database import Database
 from bot.state.guard import best_effort
-from bot.state.sqlite import Connector, SqliteStore, epoch, open_connection, utc_now
+from bot.state.sqlite import epoch, utc_now
 
 PRIVATE_QUESTION = "(private question)"
 EXPIRED_QUESTION = "(question no longer kept)"
@@ -47,43 +49,26 @@ class FeedbackReport(BaseModel):
     worst: list[RatedAnswer]  # answers with at least one 👎, lowest net score first
 
 
-class FeedbackStore(SqliteStore):
-    """Thread-safe. May share its SQLite file with `ConversationMemory` (distinct table).
+class FeedbackStore(Store):
+    """Thread-safe; shares the database with `ConversationMemory` (distinct table).
 
     Question and answer texts from DMs and private replies are never written to disk here: a report
     can only show them as "(private question)". With a `retention`, channel texts are erased once the
     first vote on them is that old (the votes stay and keep counting)."""
 
-    SCHEMA = """
-        CREATE TABLE IF NOT EXISTS feedback_votes (
-            answer_id TEXT NOT NULL,
-            platform TEXT NOT NULL,
-            user TEXT NOT NULL,
-            rating INTEGER NOT NULL CHECK (rating IN (1, -1)),
-            question_id TEXT NOT NULL,
-            asker TEXT NOT NULL,
-            privacy TEXT NOT NULL,
-            language TEXT NOT NULL,
-            question_text TEXT,
-            answer_text TEXT,
-            created_at REAL NOT NULL,
-            PRIMARY KEY (answer_id, platform, user)
-        );
-        CREATE INDEX IF NOT EXISTS feedback_votes_by_asker ON feedback_votes (platform, asker);
-    """
+    TABLE = "feedback_votes"
 
     def __init__(
         self,
-        db_path: Path,
+        database: Database,
         retention: timedelta | None = None,
         clock: Callable[[], datetime] = utc_now,
-        connect: Connector = open_connection,
     ) -> None:
         if retention is not None and retention <= timedelta(0):
             raise ValueError(f"retention must be positive, got {retention}")
         self.retention = retention
         self._clock = clock
-        super().__init__(db_path, connect)
+        super().__init__(database)
         self.purge_expired()
 
     @best_effort()
@@ -100,9 +85,11 @@ class FeedbackStore(SqliteStore):
         question_text: str,
         answer_text: str,
         asker: str = "",
+        workspace: str = "",
     ) -> None:
         """Store `user`'s vote on an answer; a second vote by the same user replaces the first.
-        `asker` (who asked the question) lets `forget(asker)` remove votes on that user's questions too.
+        `asker` (who asked the question) lets `forget(asker)` remove votes on that user's questions too;
+        `workspace` (where it was asked) lets `forget_workspace` remove them.
         A failed write (full disk, read-only file) is logged, not raised."""
         if rating not in (1, -1):
             raise ValueError(f"rating must be 1 or -1, got {rating!r}")
@@ -110,24 +97,25 @@ class FeedbackStore(SqliteStore):
             raise ValueError(f"language must be one of {get_args(Language)}, got {language!r}")
         privacy = Privacy(privacy)
         shared = privacy is Privacy.CHANNEL
-        with self.transaction() as db:
-            db.execute(
-                "INSERT INTO feedback_votes (answer_id, platform, user, rating, question_id, asker, privacy, language,"
-                " question_text, answer_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (answer_id, platform, user) DO UPDATE SET rating = excluded.rating",
-                (
-                    answer_id,
-                    Platform(platform).value,
-                    user,
-                    rating,
-                    question_id,
-                    asker,
-                    privacy.value,
-                    language,
-                    question_text if shared else None,
-                    answer_text if shared else None,
-                    epoch(self._clock()),
-                ),
+        vote = self.database.insert(self.table).values(
+            answer_id=answer_id,
+            platform=Platform(platform).value,
+            user_id=user,
+            workspace=workspace,
+            rating=rating,
+            question_id=question_id,
+            asker=asker,
+            privacy=privacy.value,
+            language=language,
+            question_text=question_text if shared else None,
+            answer_text=answer_text if shared else None,
+            created_at=epoch(self._clock()),
+        )
+        with self.database.begin() as connection:
+            connection.execute(
+                vote.on_conflict_do_update(
+                    index_elements=["answer_id", "platform", "user_id"], set_={"rating": vote.excluded.rating}
+                )
             )
 
     @best_effort(default=0)
@@ -135,26 +123,43 @@ class FeedbackStore(SqliteStore):
         """Erase the texts of questions and answers older than the retention; returns the votes affected."""
         if self.retention is None:
             return 0
+        votes = self.table
+        old = (
+            select(votes.c.answer_id)
+            .group_by(votes.c.answer_id)
+            .having(func.min(votes.c.created_at) < epoch(self._clock() - self.retention))
+        )
         return self.erase(
-            "UPDATE feedback_votes SET question_text = NULL, answer_text = NULL"
-            " WHERE (question_text IS NOT NULL OR answer_text IS NOT NULL) AND answer_id IN"
-            " (SELECT answer_id FROM feedback_votes GROUP BY answer_id HAVING MIN(created_at) < ?)",
-            (epoch(self._clock() - self.retention),),
+            update(votes)
+            .where(or_(votes.c.question_text.is_not(None), votes.c.answer_text.is_not(None)), votes.c.answer_id.in_(old))
+            .values(question_text=None, answer_text=None)
         )
 
     def report(self, limit: int = 10) -> FeedbackReport:
         self.purge_expired()
-        per_platform = self.query(
-            "SELECT platform, SUM(rating = 1), SUM(rating = -1) FROM feedback_votes GROUP BY platform ORDER BY platform"
+        votes = self.table
+        up = func.sum(case((votes.c.rating == 1, 1), else_=0))
+        down = func.sum(case((votes.c.rating == -1, 1), else_=0))
+        per_platform = self.rows(
+            select(votes.c.platform, up, down).group_by(votes.c.platform).order_by(votes.c.platform)
         )
-        by_platform = {Platform(p): VoteTotals(up=up, down=down) for p, up, down in per_platform}
+        by_platform = {Platform(p): VoteTotals(up=int(u), down=int(d)) for p, u, d in per_platform}
         total = VoteTotals(up=sum(t.up for t in by_platform.values()), down=sum(t.down for t in by_platform.values()))
-        worst_rows = self.query(
-            "SELECT answer_id, MIN(question_id), platform, MIN(privacy), MIN(language), MIN(question_text),"
-            " SUM(rating = 1) AS up, SUM(rating = -1) AS down, MAX(created_at) AS latest"
-            " FROM feedback_votes GROUP BY answer_id, platform HAVING down > 0"
-            " ORDER BY up - down ASC, down DESC, latest DESC LIMIT ?",
-            (max(0, limit),),
+        worst_rows = self.rows(
+            select(
+                votes.c.answer_id,
+                func.min(votes.c.question_id),
+                votes.c.platform,
+                func.min(votes.c.privacy),
+                func.min(votes.c.language),
+                func.min(votes.c.question_text),
+                up,
+                down,
+            )
+            .group_by(votes.c.answer_id, votes.c.platform)
+            .having(down > 0)
+            .order_by((up - down).asc(), down.desc(), func.max(votes.c.created_at).desc())
+            .limit(max(0, limit))
         )
         worst = [
             RatedAnswer(
@@ -163,18 +168,20 @@ class FeedbackStore(SqliteStore):
                 question=_shown(Privacy(privacy), question_text),
                 platform=platform,
                 language=language,
-                up=up,
-                down=down,
+                up=int(ups),
+                down=int(downs),
             )
-            for answer_id, question_id, platform, privacy, language, question_text, up, down, _ in worst_rows
+            for answer_id, question_id, platform, privacy, language, question_text, ups, downs in worst_rows
         ]
         return FeedbackReport(total=total, by_platform=by_platform, worst=worst)
 
     def forget(self, platform: Platform, user: str) -> int:
         """Erase the user's votes and every vote on a question they asked; returns the rows removed."""
+        votes = self.table
         return self.erase(
-            "DELETE FROM feedback_votes WHERE platform = ? AND (user = ? OR asker = ?)",
-            (Platform(platform).value, user, user),
+            delete(votes).where(
+                votes.c.platform == Platform(platform).value, or_(votes.c.user_id == user, votes.c.asker == user)
+            )
         )
 
 

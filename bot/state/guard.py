@@ -9,11 +9,14 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-# What a full disk, a read-only file or a locked/corrupt database raise through sqlite3 and the file system.
-WRITE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, OSError)
+# What a full disk, a read-only file, a locked/corrupt database or an unreachable PostgreSQL raise: through
+# SQLAlchemy (DBAPIError, e.g. OperationalError), sqlite3 directly, or the file system.
+WRITE_ERRORS: tuple[type[BaseException], ...] = (DBAPIError, sqlite3.DatabaseError, OSError)
 
 
 class WriteGuard:
@@ -40,7 +43,7 @@ class WriteGuard:
             result = write()
         except WRITE_ERRORS as error:
             with self._lock:
-                first, self._failure = self._failure is None, f"{type(error).__name__}: {error}"
+                first, self._failure = self._failure is None, describe(error)
             if first:
                 log.warning("%s: cannot write (%s); answers go on without saving until writing works again",
                             self.name, self._failure)
@@ -53,6 +56,13 @@ class WriteGuard:
             if recovered:
                 log.warning("%s: writing works again", self.name)
         return result
+
+
+def describe(error: BaseException) -> str:
+    """The driver's error without SQLAlchemy's statement and parameters (they may hold a DM's text)."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    first_line = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(cause).__name__}: {first_line}"
 
 
 def best_effort(default: Any = None) -> Callable[[Callable[..., T]], Callable[..., T]]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete, select
 
 from bot.models import Platform
+from bot.state.base import ExpiringStore
 from bot.state.guard import best_effort
-from bot.state.sqlite import ExpiringStore, epoch
 
 
 class JourneyState(BaseModel):
@@ -22,41 +22,36 @@ class JourneyState(BaseModel):
 class JourneyStore(ExpiringStore):
     """One open journey per conversation; expires with the memory retention; forgettable per user."""
 
-    SCHEMA = """
-        CREATE TABLE IF NOT EXISTS journeys (
-            conversation TEXT PRIMARY KEY,
-            platform TEXT NOT NULL,
-            user TEXT NOT NULL,
-            state_json TEXT NOT NULL,
-            updated_at REAL NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS journeys_by_user ON journeys (platform, user);
-    """
+    TABLE = "journeys"
 
     def get(self, conversation: str) -> JourneyState | None:
-        rows = self.query(
-            "SELECT state_json FROM journeys WHERE conversation = ? AND updated_at >= ?",
-            (conversation, self.cutoff()),
+        journeys = self.table
+        rows = self.rows(
+            select(journeys.c.state_json).where(
+                journeys.c.conversation == conversation, journeys.c.updated_at >= self.cutoff()
+            )
         )
         return JourneyState.model_validate_json(rows[0][0]) if rows else None
 
     @best_effort()
-    def put(self, conversation: str, platform: Platform, user: str, state: JourneyState) -> None:
-        with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO journeys (conversation, platform, user, state_json, updated_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (conversation, Platform(platform).value, user, state.model_dump_json(), epoch(self._clock())),
-            )
+    def put(self, conversation: str, platform: Platform, user: str, state: JourneyState, workspace: str = "") -> None:
+        row = self.database.insert(self.table).values(
+            conversation=conversation,
+            platform=Platform(platform).value,
+            workspace=workspace,
+            user_id=user,
+            state_json=state.model_dump_json(),
+            updated_at=self.now(),
+        )
+        replace = {name: row.excluded[name] for name in ("platform", "workspace", "user_id", "state_json", "updated_at")}
+        with self.database.begin() as connection:
+            connection.execute(row.on_conflict_do_update(index_elements=["conversation"], set_=replace))
 
     @best_effort()
     def end(self, conversation: str) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM journeys WHERE conversation = ?", (conversation,))
-
-    def forget(self, platform: Platform, user: str) -> int:
-        return self.erase("DELETE FROM journeys WHERE platform = ? AND user = ?", (Platform(platform).value, user))
+        with self.database.begin() as connection:
+            connection.execute(delete(self.table).where(self.table.c.conversation == conversation))
 
     @best_effort(default=0)
     def purge_expired(self) -> int:
-        return self.erase("DELETE FROM journeys WHERE updated_at < ?", (self.cutoff(),))
+        return self.erase(delete(self.table).where(self.table.c.updated_at < self.cutoff()))

@@ -1,17 +1,19 @@
-"""Conversation memory: the last turns of each conversation in SQLite, bounded, expiring, forgettable per user."""
+"""Conversation memory: the last turns of each conversation, bounded, expiring, forgettable per user and workspace."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Row, delete, or_, select
 
 from bot.models import Answer, ConversationKey, Platform, Privacy, Question
+from bot.state.base import ExpiringStore
+from bot.state.database import Database
 from bot.state.guard import best_effort
-from bot.state.sqlite import Connector, SqliteStore, epoch, open_connection, utc_now
+from bot.state.sqlite import utc_now
 
 
 class Turn(BaseModel):
@@ -23,6 +25,7 @@ class Turn(BaseModel):
     platform: Platform
     privacy: Privacy
     user: str  # who asked
+    workspace: str = ""  # the Slack team or Discord guild (empty in DMs outside one, and in the console)
     question_id: str
     question_text: str
     answer: Answer
@@ -31,71 +34,50 @@ class Turn(BaseModel):
     created_at: datetime
 
 
-_COLUMNS = "conversation, platform, privacy, user, question_id, question_text, answer_json, points_json, created_at"
+_COLUMNS = ("conversation", "platform", "workspace", "privacy", "user_id", "question_id", "question_text", "answer_json",
+            "points_json", "created_at")
 
 
-def _turn(row: tuple) -> Turn:
-    conversation, platform, privacy, user, question_id, question_text, answer_json, points_json, created_at = row
-    stored = json.loads(points_json)
+def _turn(row: Row) -> Turn:
+    stored = json.loads(row.points_json)
     points, meta = (stored, {}) if isinstance(stored, list) else (stored.get("points", []), stored.get("meta", {}))
     return Turn(
-        conversation=conversation,
-        platform=platform,
-        privacy=privacy,
-        user=user,
-        question_id=question_id,
-        question_text=question_text,
-        answer=Answer.model_validate_json(answer_json),
+        conversation=row.conversation,
+        platform=row.platform,
+        workspace=row.workspace,
+        privacy=row.privacy,
+        user=row.user_id,
+        question_id=row.question_id,
+        question_text=row.question_text,
+        answer=Answer.model_validate_json(row.answer_json),
         points=tuple(points),
         meta=meta,
-        created_at=datetime.fromtimestamp(created_at, timezone.utc),
+        created_at=datetime.fromtimestamp(row.created_at, timezone.utc),
     )
 
 
-class ConversationMemory(SqliteStore):
-    """Thread-safe. Keeps at most `max_turns` per conversation key; turns older than `retention` are never
-    returned and are deleted on write and by `purge_expired`."""
+class ConversationMemory(ExpiringStore):
+    """Thread-safe, and safe for several processes on one database. Keeps at most `max_turns` per conversation
+    key; turns older than `retention` are never returned and are deleted on write and by `purge_expired`.
+    `forget` erases every turn a user asked, in every conversation."""
 
-    SCHEMA = """
-        CREATE TABLE IF NOT EXISTS memory_turns (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            conversation TEXT NOT NULL,
-            platform TEXT NOT NULL,
-            privacy TEXT NOT NULL,
-            user TEXT NOT NULL,
-            question_id TEXT NOT NULL,
-            question_text TEXT NOT NULL,
-            language TEXT NOT NULL,
-            answer_id TEXT NOT NULL UNIQUE,
-            answer_json TEXT NOT NULL,
-            points_json TEXT NOT NULL,
-            created_at REAL NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS memory_turns_by_conversation ON memory_turns (conversation, seq);
-        CREATE INDEX IF NOT EXISTS memory_turns_by_user ON memory_turns (platform, user);
-        CREATE INDEX IF NOT EXISTS memory_turns_by_age ON memory_turns (created_at);
-    """
+    TABLE = "memory_turns"
 
     def __init__(
         self,
-        db_path: Path,
+        database: Database,
         max_turns: int = 10,
         retention: timedelta = timedelta(days=30),
         clock: Callable[[], datetime] = utc_now,
-        connect: Connector = open_connection,
     ) -> None:
         if max_turns < 1:
             raise ValueError(f"max_turns must be at least 1, got {max_turns}")
-        if retention <= timedelta(0):
-            raise ValueError(f"retention must be positive, got {retention}")
         self.max_turns = max_turns
-        self.retention = retention
-        self._clock = clock
-        super().__init__(db_path, connect)
+        super().__init__(database, retention, clock)
         self.purge_expired()  # conversations nobody returns to would otherwise keep old turns on disk
 
-    def _cutoff(self) -> float:
-        return epoch(self._clock() - self.retention)
+    def _select(self):  # type: ignore[no-untyped-def]
+        return select(*(self.table.c[name] for name in _COLUMNS))
 
     @best_effort()
     def record(
@@ -107,30 +89,31 @@ class ConversationMemory(SqliteStore):
         if isinstance(points, str):
             raise TypeError("points must be a sequence of strings, not one string")
         conversation = str(question.conversation_key)
-        row = (
-            conversation,
-            question.platform.value,
-            question.privacy.value,
-            question.user,
-            question.id,
-            question.text,
-            answer.language,
-            answer.id,
-            answer.model_dump_json(),
-            json.dumps({"points": [str(point) for point in points], "meta": meta or {}}, ensure_ascii=False),
-            epoch(self._clock()),
-        )
-        with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO memory_turns (conversation, platform, privacy, user, question_id,"
-                " question_text, language, answer_id, answer_json, points_json, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
-            db.execute(
-                "DELETE FROM memory_turns WHERE conversation = ? AND (created_at < ? OR seq NOT IN"
-                " (SELECT seq FROM memory_turns WHERE conversation = ? ORDER BY seq DESC LIMIT ?))",
-                (conversation, self._cutoff(), conversation, self.max_turns),
+        turns = self.table
+        row = {
+            "conversation": conversation,
+            "platform": question.platform.value,
+            "workspace": question.workspace,
+            "privacy": question.privacy.value,
+            "user_id": question.user,
+            "question_id": question.id,
+            "question_text": question.text,
+            "language": answer.language,
+            "answer_id": answer.id,
+            "answer_json": answer.model_dump_json(),
+            "points_json": json.dumps({"points": [str(p) for p in points], "meta": meta or {}}, ensure_ascii=False),
+            "created_at": self.now(),
+        }
+        newest = select(turns.c.seq).where(turns.c.conversation == conversation).order_by(turns.c.seq.desc())
+        with self.database.begin() as connection:
+            self.database.lock(connection, f"memory:{conversation}")  # trimming sees every concurrent writer's turn
+            connection.execute(delete(turns).where(turns.c.answer_id == answer.id))  # the same answer: replaced
+            connection.execute(turns.insert().values(**row))
+            connection.execute(
+                delete(turns).where(
+                    turns.c.conversation == conversation,
+                    or_(turns.c.created_at < self.cutoff(), turns.c.seq.not_in(newest.limit(self.max_turns))),
+                )
             )
 
     def history(self, key: ConversationKey, limit: int | None = None) -> list[Turn]:
@@ -138,28 +121,30 @@ class ConversationMemory(SqliteStore):
         count = self.max_turns if limit is None else min(limit, self.max_turns)
         if count <= 0:
             return []
+        turns = self.table
         # The key string already separates scopes; matching privacy and owner too means a malformed key
         # (ids containing ':') can never pull another user's DM into this conversation.
-        rows = self.query(
-            f"SELECT {_COLUMNS} FROM memory_turns WHERE conversation = ? AND platform = ? AND privacy = ?"
-            " AND (privacy = 'channel' OR user = ?) AND created_at >= ? ORDER BY seq DESC LIMIT ?",
-            (str(key), key.platform.value, key.privacy.value, key.user, self._cutoff(), count),
+        rows = self.rows(
+            self._select()
+            .where(
+                turns.c.conversation == str(key),
+                turns.c.platform == key.platform.value,
+                turns.c.privacy == key.privacy.value,
+                or_(turns.c.privacy == Privacy.CHANNEL.value, turns.c.user_id == key.user),
+                turns.c.created_at >= self.cutoff(),
+            )
+            .order_by(turns.c.seq.desc())
+            .limit(count)
         )
         return [_turn(row) for row in reversed(rows)]
 
     def find_answer(self, answer_id: str) -> Turn | None:
         """The unexpired turn in which the coach gave this answer (with who asked, where, and how privately)."""
-        rows = self.query(
-            f"SELECT {_COLUMNS} FROM memory_turns WHERE answer_id = ? AND created_at >= ?",
-            (answer_id, self._cutoff()),
-        )
+        turns = self.table
+        rows = self.rows(self._select().where(turns.c.answer_id == answer_id, turns.c.created_at >= self.cutoff()))
         return _turn(rows[0]) if rows else None
-
-    def forget(self, platform: Platform, user: str) -> int:
-        """Erase every turn this user asked, in every conversation; returns the number of turns removed."""
-        return self.erase("DELETE FROM memory_turns WHERE platform = ? AND user = ?", (Platform(platform).value, user))
 
     @best_effort(default=0)
     def purge_expired(self) -> int:
         """Delete every turn older than the retention period; returns the number removed."""
-        return self.erase("DELETE FROM memory_turns WHERE created_at < ?", (self._cutoff(),))
+        return self.erase(delete(self.table).where(self.table.c.created_at < self.cutoff()))

@@ -10,12 +10,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from bot.state.database import Database
+from bot.state.errors import SchemaNotCurrent
+
+__all__ = ["SchemaNotCurrent", "current_revision", "ensure_current", "head_revision", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-class SchemaNotCurrent(RuntimeError):
-    """The database has not been migrated to the revision this code needs."""
 
 
 def _config(database: Database) -> Config:

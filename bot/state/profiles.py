@@ -2,47 +2,48 @@
 
 from __future__ import annotations
 
+from sqlalchemy import delete, select
 
 from bot.core.profile import Profile
 from bot.models import Platform
+from bot.state.base import ExpiringStore
 from bot.state.guard import best_effort
-from bot.state.sqlite import ExpiringStore, epoch
 
 
 class ProfileStore(ExpiringStore):
     """One profile per (platform, user); a profile not updated within `retention` is gone, like memory."""
 
-    SCHEMA = """
-        CREATE TABLE IF NOT EXISTS profiles (
-            platform TEXT NOT NULL,
-            user TEXT NOT NULL,
-            profile_json TEXT NOT NULL,
-            updated_at REAL NOT NULL,
-            PRIMARY KEY (platform, user)
-        );
-    """
+    TABLE = "profiles"
 
     def get(self, platform: Platform, user: str) -> Profile:
-        rows = self.query(
-            "SELECT profile_json FROM profiles WHERE platform = ? AND user = ? AND updated_at >= ?",
-            (Platform(platform).value, user, self.cutoff()),
+        profiles = self.table
+        rows = self.rows(
+            select(profiles.c.profile_json).where(
+                profiles.c.platform == Platform(platform).value,
+                profiles.c.user_id == user,
+                profiles.c.updated_at >= self.cutoff(),
+            )
         )
         return Profile.model_validate_json(rows[0][0]) if rows else Profile()
 
     @best_effort()
-    def put(self, platform: Platform, user: str, profile: Profile) -> None:
+    def put(self, platform: Platform, user: str, profile: Profile, workspace: str = "") -> None:
+        """Keep the user's profile (an empty one is erased). `workspace`: where they last told the coach about
+        themselves, so a workspace's uninstall erases it."""
         if profile.is_empty():
             self.forget(platform, user)
             return
-        with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO profiles (platform, user, profile_json, updated_at) VALUES (?, ?, ?, ?)",
-                (Platform(platform).value, user, profile.model_dump_json(exclude_none=True), epoch(self._clock())),
-            )
-
-    def forget(self, platform: Platform, user: str) -> int:
-        return self.erase("DELETE FROM profiles WHERE platform = ? AND user = ?", (Platform(platform).value, user))
+        row = self.database.insert(self.table).values(
+            platform=Platform(platform).value,
+            user_id=user,
+            workspace=workspace,
+            profile_json=profile.model_dump_json(exclude_none=True),
+            updated_at=self.now(),
+        )
+        replace = {name: row.excluded[name] for name in ("workspace", "profile_json", "updated_at")}
+        with self.database.begin() as connection:
+            connection.execute(row.on_conflict_do_update(index_elements=["platform", "user_id"], set_=replace))
 
     @best_effort(default=0)
     def purge_expired(self) -> int:
-        return self.erase("DELETE FROM profiles WHERE updated_at < ?", (self.cutoff(),))
+        return self.erase(delete(self.table).where(self.table.c.updated_at < self.cutoff()))

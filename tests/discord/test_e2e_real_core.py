@@ -7,6 +7,7 @@ import pytest
 from bot.core.coach import Coach
 from bot.state.feedback import FeedbackStore
 from bot.state.memory import ConversationMemory
+from bot.state.store import open_sqlite
 from tests.fakes import discord_payloads as payloads
 from tests.fakes.discord_server import CHANNEL_ID
 
@@ -17,7 +18,7 @@ DM_CHANNEL = "1300000000000000009"
 @pytest.fixture
 def coach(knowledge, tmp_path):
     state = tmp_path / "core.sqlite3"
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state))
+    return Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)))
 
 
 async def test_a_german_dm_gets_the_guides_german_answer_with_sources(fake, start_bot):

@@ -10,12 +10,10 @@ import pytest
 
 from bot.core.coach import Coach
 from bot.models import Platform
-from bot.state.feedback import FeedbackStore
-from bot.state.memory import ConversationMemory
-from bot.state.reminders import ReminderStore
+from bot.state.store import StateStore
 from tests.fakes import discord_payloads as payloads
 from tests.fakes.discord_clicks import ALICE, click_offer, final_response
-from tests.fakes.turns import FakeClock
+from tests.fakes.turns import FakeClock, another_worker
 
 pytestmark = pytest.mark.slow
 
@@ -25,16 +23,16 @@ EPHEMERAL = 64
 
 
 @pytest.fixture
-def state(tmp_path):
-    return tmp_path / "journeys.sqlite3"
+def state(database):
+    return database
 
 
-def new_coach(knowledge, state, clock=None) -> Coach:
-    """The real core over `state`; a second one over the same file is the coach after a restart."""
+def new_coach(knowledge, database, clock=None) -> Coach:
+    """The real core over the state database (each engine); a second one, with its own engine, is the coach after
+    a restart (or another worker)."""
     if clock is None:
-        return Coach(knowledge, ConversationMemory(state), FeedbackStore(state))
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state), reminders=ReminderStore(state, clock=clock),
-                 clock=clock)
+        return Coach.over(knowledge, StateStore(another_worker(database)))
+    return Coach.over(knowledge, StateStore(another_worker(database), clock=clock), clock=clock)
 
 
 @pytest.fixture

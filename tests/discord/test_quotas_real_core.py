@@ -8,6 +8,7 @@ from bot.core.coach import Coach
 from bot.core.quotas import Quotas, Rate
 from bot.state.feedback import FeedbackStore
 from bot.state.memory import ConversationMemory
+from bot.state.store import open_sqlite
 from tests.fakes import discord_payloads as payloads
 
 pytestmark = pytest.mark.slow
@@ -18,7 +19,7 @@ DM_CHANNEL = "1300000000000000009"
 def coach(knowledge, tmp_path):
     state = tmp_path / "core.sqlite3"
     quotas = Quotas(per_user=Rate(1, "hour"))
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state), quotas=quotas)
+    return Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)), quotas=quotas)
 
 
 def _shown(sent) -> str:

@@ -8,7 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from sqlalchemy import func, select
+from sqlalchemy.pool import NullPool
+
 from bot.models import Answer, Mode, Platform, Privacy, Question, Source
+from bot.state.database import Database
 
 START = datetime(2025, 1, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -91,3 +95,16 @@ def bytes_on_disk(db_path: Path) -> bytes:
         except FileNotFoundError:
             continue
     return b"".join(kept)
+
+
+def count_rows(database: Database, table: str) -> int:
+    """How many rows a table of the state database holds (expired ones included)."""
+    with database.begin() as connection:
+        return connection.execute(select(func.count()).select_from(database.table(table))).scalar_one()
+
+
+def another_worker(database: Database) -> Database:
+    """A second engine on the same database, as another process would open it (on PostgreSQL without a pool, so
+    the many a test session makes hold no idle connections to the shared server)."""
+    url = database.engine.url.render_as_string(hide_password=False)
+    return Database.from_url(url, poolclass=NullPool) if database.is_postgres else Database.from_url(url)

@@ -13,6 +13,7 @@ from bot.llm.prompt import CONTROL_REQUESTS, build_messages
 from bot.models import Coverage, Mode, Platform, Privacy, Question
 from bot.state.feedback import FeedbackStore
 from bot.state.memory import ConversationMemory
+from bot.state.store import open_sqlite
 from tests.fakes.fake_chat_model import ScriptedChatModel
 
 SALARY = "The guide doesn't cover salaries: it has no salary figures."
@@ -61,7 +62,7 @@ def test_what_a_user_said_about_themselves_cannot_close_the_coaching_block(passa
 
 def _coach(knowledge, tmp_path, model) -> Coach:
     state = tmp_path / "state.sqlite3"
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state), llm=LLMComposer(model, timeout=5.0))
+    return Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)), llm=LLMComposer(model, timeout=5.0))
 
 
 def _ask(coach, text, *, privacy=Privacy.DM, channel="D1"):
@@ -133,7 +134,7 @@ def test_a_control_on_the_real_path_reaches_the_prompt(knowledge, tmp_path):
 
     model = ScriptedChatModel().enqueue("First answer.").enqueue("More, written by the model.")
     state = tmp_path / "s.sqlite3"
-    coach = Coach(knowledge, ConversationMemory(state), FeedbackStore(state), llm=LLMComposer(model, timeout=5))
+    coach = Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)), llm=LLMComposer(model, timeout=5))
     dm = dict(platform=Platform.SLACK, channel="D1", user="U1", privacy=Privacy.DM)
     coach.answer(Question(**dm, text="How do I find good AI product ideas?"))
     more = coach.answer(Question(**dm, text="More detail", action=Action(kind=ActionKind.CONTROL, value="more")))

@@ -12,6 +12,7 @@ from bot.models import Mode, Platform, Privacy, Question
 from bot.settings import Settings
 from bot.state.feedback import FeedbackStore
 from bot.state.memory import ConversationMemory
+from bot.state.store import open_sqlite
 from tests.fakes.openai_server import FakeOpenAIServer
 
 pytestmark = pytest.mark.slow
@@ -31,7 +32,7 @@ def coach(knowledge, tmp_path, server):
         openai_api_key="sk-test", llm_timeout=TIMEOUT,
     )
     state = tmp_path / "state.sqlite3"
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state), llm=LLMComposer.from_settings(settings))
+    return Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)), llm=LLMComposer.from_settings(settings))
 
 
 def ask(coach: Coach) -> object:

@@ -7,6 +7,7 @@ import pytest
 from bot.core.coach import Coach
 from bot.state.feedback import FeedbackStore
 from bot.state.memory import ConversationMemory
+from bot.state.store import open_sqlite
 from tests.fakes.slack_harness import http_harness, payload
 
 pytestmark = pytest.mark.slow
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def coach(knowledge, tmp_path):
     state = tmp_path / "core.sqlite3"
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state))
+    return Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)))
 
 
 async def test_a_lone_surrogate_in_a_dm_is_answered_without_a_traceback(coach, tmp_path, caplog):

@@ -10,8 +10,8 @@ import pytest
 
 from bot.core.coach import Coach
 from bot.models import Platform
-from bot.state.feedback import FeedbackStore
-from bot.state.memory import ConversationMemory
+from bot.state.store import StateStore
+from tests.fakes.turns import another_worker
 from tests.fakes.slack_clicks import click_offer, labels, shown_messages
 from tests.fakes.slack_harness import http_harness, payload
 from tests.fakes.slack_web_api import FakeSlackWebApi
@@ -24,14 +24,15 @@ ROLES = "The different roles in AI product management"
 CHECK_IN_DAYS = 8
 
 
-def new_coach(knowledge, state) -> Coach:
-    """The real core over `state`; a second one over the same file is the coach after a restart."""
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state))
+def new_coach(knowledge, database) -> Coach:
+    """The real core over the state database (each engine); a second one, with its own engine, is the coach after
+    a restart (or another worker)."""
+    return Coach.over(knowledge, StateStore(another_worker(database)))
 
 
 @pytest.fixture
-def state(tmp_path):
-    return tmp_path / "journeys.sqlite3"
+def state(database):
+    return database
 
 
 def body(call: dict) -> str:

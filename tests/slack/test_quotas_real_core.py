@@ -6,6 +6,7 @@ from bot.core.coach import Coach
 from bot.core.quotas import Quotas, Rate
 from bot.state.feedback import FeedbackStore
 from bot.state.memory import ConversationMemory
+from bot.state.store import open_sqlite
 from tests.fakes.slack_harness import http_harness, payload
 
 pytestmark = pytest.mark.slow
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.slow
 def coach(knowledge, tmp_path):
     state = tmp_path / "core.sqlite3"
     quotas = Quotas(per_user=Rate(1, "hour"))
-    return Coach(knowledge, ConversationMemory(state), FeedbackStore(state), quotas=quotas)
+    return Coach(knowledge, ConversationMemory(open_sqlite(state)), FeedbackStore(open_sqlite(state)), quotas=quotas)
 
 
 def _text(call: dict) -> str:

@@ -37,6 +37,7 @@ from bot.ports import CoachPort
 from bot.settings import Settings
 from bot.state.database import Database
 from bot.state.inbox import Inbox
+from bot.state.store import open_database
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +119,7 @@ class CoachBot(commands.Bot):
         self.components = ComponentHandlers(coach, self.delivery, self.allows)
         self._startup_tasks: set[asyncio.Task] = set()
         self.draining = False  # set on shutdown: new messages are no longer taken
-        if database is None:
-            from bot.adapters.slack.app import open_state_database
-
-            database = open_state_database(settings)
+        database = database or open_database(settings)
         self.inbox = DiscordInbox(self)
         self.inbox_worker = InboxWorker(Inbox(database), self.inbox.answer, self.inbox.apologise,
                                         recover_within=settings.recover_within)
@@ -253,10 +251,11 @@ async def _serve(
     stop: asyncio.Event | None = None,
     grace: float = SHUTDOWN_GRACE,
     probes: Probes | None = None,
+    database: Database | None = None,
 ) -> None:
     message_content = True
     while True:
-        bot = CoachBot(settings, coach, message_content=message_content)
+        bot = CoachBot(settings, coach, message_content=message_content, database=database)
         if probes is not None:
             probes.watch("discord", bot.gateway_problem)
         async with bot:
@@ -322,6 +321,7 @@ def run(
     sync: bool = False,
     guild: str | None = None,
     index_chunks: Callable[[], int] | None = None,
+    database: Database | None = None,
 ) -> None:
     """Run the Discord bot until SIGTERM or SIGINT (then shut down gracefully, exit 0). With `sync=True`,
     register the slash commands (in `guild` if given, else globally) and return without connecting to the
@@ -341,7 +341,7 @@ def run(
         token = settings.discord_token.get_secret_value().strip()  # type: ignore[union-attr]
         port = None if sync else settings.health_port
         async with health_server(probes, settings.health_host, port):
-            await _serve(settings, coach, token, sync=sync, guild=guild, stop=stop, probes=probes)
+            await _serve(settings, coach, token, sync=sync, guild=guild, stop=stop, probes=probes, database=database)
 
     try:
         asyncio.run(main())

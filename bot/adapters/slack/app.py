@@ -33,6 +33,7 @@ from bot.ops.health import ProbeQuietAccessLogger, Probes, add_routes, health_se
 from bot.ports import CoachPort
 from bot.settings import Settings
 from bot.state.database import Database
+from bot.state.store import open_database
 from bot.state.inbox import Inbox
 from bot.state.threads import AnsweredThreads
 
@@ -54,13 +55,6 @@ class CoachApp(AsyncApp):
     inbox_worker: InboxWorker
 
 
-def open_state_database(settings: Settings) -> Database:
-    """The state database the inbox and the answered threads live in."""
-    from bot.state import migrate
-
-    database = Database.sqlite_file(settings.data_dir / "inbox.sqlite3")
-    migrate.upgrade(database)
-    return database
 
 
 def api_base_url(settings: Settings) -> str:
@@ -90,7 +84,7 @@ def build_app(
     Every delivery is stored in the durable inbox of `database` (default: the settings' state database) before
     it is acknowledged, and answered from there (see bot/adapters/slack/admission.py)."""
     client = client or make_client(settings)
-    database = database or open_state_database(settings)
+    database = database or open_database(settings)
     # Without a signing secret (Socket Mode) a random one makes every HTTP request fail verification.
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else secrets.token_hex(32)
     # The gate acknowledges before any listener runs; a listener then runs to its end inside the worker's
@@ -161,12 +155,13 @@ async def serve(
     app: AsyncApp | None = None,
     grace: float = SHUTDOWN_GRACE,
     probes: Probes | None = None,
+    database: Database | None = None,
 ) -> None:
     """Run until `stop` is set (or forever). Socket Mode by default; HTTP at `EVENTS_PATH` otherwise.
     On stop, nothing new is received and answers in flight get up to `grace` seconds to be delivered.
     `probes` are served on the HTTP server, or in Socket Mode on `settings.health_port` when it is set."""
     use_http = uses_http(settings, http)
-    app = app or build_app(settings, coach)
+    app = app or build_app(settings, coach, database=database)
     stop = stop or asyncio.Event()
     probes = probes or Probes()
     worker: InboxWorker | None = getattr(app, "inbox_worker", None)
@@ -233,6 +228,7 @@ def run(
     host: str = "0.0.0.0",
     port: int = 3000,
     index_chunks: Callable[[], int] | None = None,
+    database: Database | None = None,
 ) -> None:
     """Blocking entry point for `coachbot slack [--http --host H --port P]`. Raises SlackSetupError on bad config.
     The core is wrapped for metrics; `index_chunks` (the index's size) makes `/readyz` check the index."""
@@ -246,7 +242,7 @@ def run(
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)  # graceful: close the socket / server, then return
-        await serve(settings, coach, http=http, host=host, port=port, stop=stop, probes=probes)
+        await serve(settings, coach, http=http, host=host, port=port, stop=stop, probes=probes, database=database)
 
     try:
         asyncio.run(main())
