@@ -62,3 +62,18 @@ def test_a_private_answer_is_never_recalled(coach):
     asked = question("I am a UX designer", privacy=Privacy.PRIVATE)
     profile = coach.profile(asked)  # private: shown to the asker only, never remembered for sharing
     assert profile.private and coach.recall(profile.id, Platform.SLACK) is None
+
+
+def test_a_click_in_the_conversation_proves_the_answer_arrived(coach):
+    from bot.models import Action, ActionKind
+
+    asked = question("How do I become an AI product manager?")
+    answer = coach.answer(asked, await_delivery=True)  # its confirmation has not come back yet
+    click = asked.model_copy(update={"id": "q2", "text": "Shorter", "action": Action(kind=ActionKind.CONTROL,
+                                                                                    value="shorter")})
+    shorter = coach.answer(click, await_delivery=True)
+    assert shorter.in_scope and len(shorter.text) < len(answer.text)  # it shortened the answer it clicked on
+    assert coach.memory.find_answer(answer.id) is not None
+    other = coach.answer(question("What are the three types of AI product managers?", user="U2"), await_delivery=True)
+    coach.answer(click, await_delivery=True)
+    assert coach.memory.find_answer(other.id) is None  # another conversation's answer still waits

@@ -169,3 +169,25 @@ def test_a_workspace_s_threads_are_forgotten(database, clock):
     threads.mark("slack", "T2", "C1", "1.2")
     assert threads.forget_workspace("slack", "T1") == 1
     assert threads.answered("slack", "T2", "C1", "1.2") and not threads.answered("slack", "T1", "C1", "1.2")
+
+
+def test_a_delivery_whose_worker_stopped_while_delivering_comes_back_marked_interrupted(inbox, clock):
+    inbox.admit(delivery(1))
+    inbox.admit(delivery(2))
+    inbox.claim_one("slack:event:Ev1", "dead")
+    inbox.claim_one("slack:event:Ev2", "dead")
+    inbox.delivering("slack:event:Ev2")  # the answer was on its way when the worker died
+    assert inbox.renew("dead") == 2  # a live worker's heartbeat covers both states
+    clock.now += 31
+    taken = {d.id: d.interrupted for d in inbox.claim("w2")}
+    assert taken == {"slack:event:Ev1": False, "slack:event:Ev2": True}
+
+
+def test_delivering_marks_only_a_claimed_delivery(inbox):
+    inbox.admit(delivery(1))
+    inbox.delivering("slack:event:Ev1")  # not claimed: nothing to mark
+    assert inbox.status("slack:event:Ev1") == PENDING
+    inbox.claim_one("slack:event:Ev1", "w1")
+    inbox.delivering("slack:event:Ev1")
+    assert inbox.status("slack:event:Ev1") == "delivering" and inbox.depth() == 1
+    assert inbox.finish("slack:event:Ev1") and inbox.depth() == 0

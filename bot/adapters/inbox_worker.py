@@ -32,6 +32,7 @@ class _Receipt:
 
     def __init__(self, delivery_id: str) -> None:
         self.delivery_id = delivery_id
+        self.delivering = False
         self.finished = False
 
 
@@ -41,9 +42,11 @@ def new_worker_id() -> str:
 
 
 class InboxWorker:
-    """Admits deliveries before the platform is acknowledged, answers them through `handle`, and marks them
-    finished right after delivery. `run` renews this worker's claims and takes over orphans: younger than
-    `recover_within` seconds they are answered again, older ones get `apologise`."""
+    """Admits deliveries before the platform is acknowledged, answers them through `handle`, marks them as being
+    delivered just before the answer is sent and finished right after. `run` renews this worker's claims and takes
+    over orphans: younger than `recover_within` seconds they are answered again; older ones, and those whose
+    worker stopped while delivering (the answer may have arrived), get `apologise` (`delivery.interrupted` tells
+    which) — never a second answer."""
 
     def __init__(self, inbox: Inbox, handle: Handler, apologise: Handler, *, recover_within: float = 600.0,
                  worker_id: str | None = None, poll_interval: float | None = None) -> None:
@@ -81,6 +84,16 @@ class InboxWorker:
         delivery = await self._db(self.inbox.claim_one, delivery_id, self.worker_id)
         if delivery is not None:
             await self._answer(delivery)
+
+    async def delivering(self) -> None:
+        """The answer to the delivery being handled is about to be sent (call it before the first post)."""
+        receipt = self._current.get()
+        if receipt is not None and not receipt.delivering and not receipt.finished:
+            receipt.delivering = True
+            try:
+                await self._db(self.inbox.delivering, receipt.delivery_id)
+            except Exception:  # without the mark a crash right after sending could answer twice; keep answering
+                log.exception("could not mark delivery %s as being delivered", receipt.delivery_id)
 
     async def delivered(self) -> None:
         """The answer to the delivery being handled was delivered: mark it done now, before anything else, so a
@@ -125,9 +138,9 @@ class InboxWorker:
         jobs = []
         for delivery in orphans:
             age = now - delivery.received_at
-            if age > self.recover_within or delivery.attempts > MAX_ATTEMPTS:
-                log.warning("apologising for delivery %s (received %.0f s ago, attempt %d)", delivery.id, age,
-                            delivery.attempts)
+            if delivery.interrupted or age > self.recover_within or delivery.attempts > MAX_ATTEMPTS:
+                log.warning("apologising for delivery %s (received %.0f s ago, attempt %d%s)", delivery.id, age,
+                            delivery.attempts, ", interrupted while delivering" if delivery.interrupted else "")
                 jobs.append(self._apologise(delivery))
             else:
                 log.info("answering delivery %s again (received %.0f s ago; its worker stopped)", delivery.id, age)

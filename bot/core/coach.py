@@ -175,6 +175,8 @@ class Coach:
         if (refusal := self.quotas.refusal(question)) is not None:
             return refusal  # over a rate limit: a friendly reply, nothing retrieved, no LLM call
         self._purge_if_due()
+        if question.action is not None:
+            self._clicked(str(question.conversation_key))
         reading = read(question.text)
         history = self.memory.history(question.conversation_key)
         hint = question.language_hint or (history[-1].answer.language if history else None)
@@ -207,9 +209,24 @@ class Coach:
 
     def delivered(self, answer_id: str) -> None:
         with self._awaiting_lock:
-            turn = self._awaiting.pop(answer_id, None)
-        if turn is not None:
+            turn = self._awaiting.get(answer_id)
+        self._record_awaiting([(answer_id, turn)] if turn is not None else [])
+
+    def _clicked(self, conversation: str) -> None:
+        """A button was clicked in this conversation, so the answers that carried buttons there arrived, even if
+        their delivery is not confirmed yet (a click can beat the confirmation by milliseconds)."""
+        with self._awaiting_lock:
+            arrived = [(k, t) for k, t in self._awaiting.items() if str(t[0].conversation_key) == conversation]
+        self._record_awaiting(arrived)
+
+    def _record_awaiting(self, turns: list[tuple[str, tuple[Question, Answer, list[str], dict]]]) -> None:
+        # Recorded before they stop waiting, so a click racing the confirmation records (the same row) itself
+        # rather than reading the history before the confirmation's write is done.
+        for _, turn in turns:
             self.memory.record(*turn)
+        with self._awaiting_lock:
+            for answer_id, _ in turns:
+                self._awaiting.pop(answer_id, None)
 
     def recall(self, answer_id: str, platform: Platform) -> tuple[str, Answer] | None:
         turn = self.memory.find_answer(answer_id)

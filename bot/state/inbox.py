@@ -12,10 +12,11 @@ from sqlalchemy import and_, delete, func, or_, select, update
 
 from bot.state.database import Database
 
-PENDING, CLAIMED = "pending", "claimed"
+PENDING, CLAIMED, DELIVERING = "pending", "claimed", "delivering"
 DONE, APOLOGISED, FAILED = "done", "apologised", "failed"
 FINISHED = frozenset({DONE, APOLOGISED, FAILED})
-OPEN = (PENDING, CLAIMED)
+OPEN = (PENDING, CLAIMED, DELIVERING)
+HELD = (CLAIMED, DELIVERING)  # a worker is answering it (DELIVERING: the answer may already be on its way)
 
 # A worker renews the claims it holds every LEASE_SECONDS / 3; a claim not renewed for this long belongs to a
 # worker that died (kill -9, lost host) and may be taken over. Longer than any stall of a live worker's loop.
@@ -36,6 +37,7 @@ class Delivery:
     user: str = ""
     received_at: float = 0.0
     attempts: int = 0  # how many times a worker claimed it (1 the first time)
+    interrupted: bool = False  # its last worker stopped while delivering: the answer may have arrived
 
 
 class Inbox:
@@ -70,15 +72,17 @@ class Inbox:
         the same moment are skipped (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: writers are serialised)."""
         expired = self.clock() - self.lease
         c = self.table.c
-        orphaned = or_(and_(c.status == PENDING, c.received_at < expired), and_(c.status == CLAIMED, c.claimed_at < expired))
+        orphaned = or_(and_(c.status == PENDING, c.received_at < expired),
+                       and_(c.status.in_(HELD), c.claimed_at < expired))
         return self._claim(worker, orphaned, limit, None)
 
     def _claim(self, worker: str, condition, limit: int, status: str | None) -> list[Delivery]:  # noqa: ANN001
         c = self.table.c
-        picked = select(c.delivery_id).where(condition).order_by(c.received_at).limit(limit)
+        picked = select(c.delivery_id, c.status).where(condition).order_by(c.received_at).limit(limit)
         picked = picked.with_for_update(skip_locked=True)
         with self.database.begin() as connection:
-            ids = list(connection.execute(picked).scalars())
+            found = {row[0]: row[1] for row in connection.execute(picked)}
+            ids = list(found)
             if not ids:
                 return []
             claim = update(self.table).where(c.delivery_id.in_(ids))
@@ -89,8 +93,8 @@ class Inbox:
                 .returning(c.delivery_id, c.platform, c.kind, c.payload_json, c.workspace, c.user_id, c.received_at,
                            c.attempts)
             ).all()
-        deliveries = [Delivery(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], row[6], row[7])
-                      for row in rows]
+        deliveries = [Delivery(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], row[6], row[7],
+                               interrupted=found[row[0]] == DELIVERING) for row in rows]
         return sorted(deliveries, key=lambda d: d.received_at)
 
     def renew(self, worker: str) -> int:
@@ -98,8 +102,17 @@ class Inbox:
         c = self.table.c
         with self.database.begin() as connection:
             return connection.execute(
-                update(self.table).where(c.claimed_by == worker, c.status == CLAIMED).values(claimed_at=self.clock())
+                update(self.table).where(c.claimed_by == worker, c.status.in_(HELD)).values(claimed_at=self.clock())
             ).rowcount
+
+    def delivering(self, delivery_id: str) -> None:
+        """The answer is about to be sent. Should its worker stop before `finish`, whoever recovers the delivery
+        cannot know whether it arrived, and says so instead of answering a second time."""
+        c = self.table.c
+        with self.database.begin() as connection:
+            connection.execute(
+                update(self.table).where(c.delivery_id == delivery_id, c.status == CLAIMED).values(status=DELIVERING)
+            )
 
     def finish(self, delivery_id: str, status: str = DONE) -> bool:
         """Mark a delivery answered (done), apologised for, or failed. Its payload (the user's words) is dropped;

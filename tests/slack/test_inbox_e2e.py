@@ -150,3 +150,35 @@ async def test_messages_the_bot_ignores_are_not_stored(coach, tmp_path):
         assert worker.inbox.status("slack:event:" + payload("message_channel")["event_id"]) is None
         await eventually(lambda: worker.inbox.status("slack:event:Ev0REPLY001") == DONE)
         assert coach.questions == [] and worker.inbox.depth() == 0
+
+
+async def test_an_answer_interrupted_while_being_sent_is_never_sent_twice(coach, tmp_path):
+    async with http_harness(coach, tmp_path) as h:
+        worker = h.app.inbox_worker
+        body = payload("app_mention")
+        delivery = stored(body, age=60)
+        worker.inbox.admit(delivery)
+        worker.inbox.claim_one(delivery.id, "a-worker-that-died")
+        worker.inbox.delivering(delivery.id)  # it died between "delivering" and "done": the answer may be there
+        worker.inbox.clock = lambda: time.time() + 120  # its lease ran out
+        assert await worker.recover() == 1
+        (post,) = channel_posts(h)
+        assert post["thread_ts"] == THREAD and post["text"].startswith("Sorry — I was restarted while sending")
+        assert coach.questions == [] and worker.inbox.status(delivery.id) == APOLOGISED
+
+
+async def test_a_worker_marks_its_delivery_before_posting_and_finishes_it_after(tmp_path):
+    seen: list[str | None] = []
+
+    class WatchingCoach(CoachDouble):
+        def answer(self, question, on_token=None, **options):
+            seen.append(inbox.status("slack:event:Ev123ABC456"))  # while answering: claimed
+            return super().answer(question, on_token, **options)
+
+    async with http_harness(WatchingCoach(), tmp_path) as h:
+        inbox = h.app.inbox_worker.inbox
+        marks: list[str | None] = []
+        h.api.on_call = lambda method: marks.append(inbox.status("slack:event:Ev123ABC456")) if method == "chat.postMessage" else None
+        await h.http.event(payload("app_mention"))
+        await eventually(lambda: inbox.status("slack:event:Ev123ABC456") == DONE)
+        assert seen == ["claimed"] and marks == ["delivering"]

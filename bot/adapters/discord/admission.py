@@ -58,4 +58,5 @@ class DiscordInbox:
         message = await self._message(delivery)
         question = Question.model_validate(delivery.payload["question"])
         language = await self.bot.delivery.language_of(question)
-        await message.reply(say("restarted", language), mention_author=False, allowed_mentions=NO_MENTIONS)
+        text = say("interrupted" if delivery.interrupted else "restarted", language)
+        await message.reply(text, mention_author=False, allowed_mentions=NO_MENTIONS)

@@ -123,6 +123,7 @@ class CoachBot(commands.Bot):
         self.inbox = DiscordInbox(self)
         self.inbox_worker = InboxWorker(Inbox(database), self.inbox.answer, self.inbox.apologise,
                                         recover_within=settings.recover_within)
+        self.delivery.on_delivering = self.inbox_worker.delivering
         self.delivery.on_delivered = self.inbox_worker.delivered
         self._upkeep_stop = asyncio.Event()
 

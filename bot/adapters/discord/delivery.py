@@ -88,17 +88,20 @@ async def keep_typing(channel: discord.abc.Messageable) -> AsyncIterator[None]:
 class _Reply:
     """The bot's reply to one message: created by the first preview or by the final answer, edited after."""
 
-    def __init__(self, source: discord.Message) -> None:
+    def __init__(self, source: discord.Message, before_posting: Callable[[], Awaitable[None]] = nothing_to_confirm) -> None:
         self.source = source
         self.sent: discord.Message | None = None
+        self.before_posting = before_posting  # awaited before anything is posted (the inbox's "delivering" mark)
 
     async def show(self, text: str) -> None:
+        await self.before_posting()
         if self.sent is None:
             self.sent = await self.source.reply(content=text, mention_author=False, allowed_mentions=NO_MENTIONS)
         else:
             await self.sent.edit(content=text, allowed_mentions=NO_MENTIONS)
 
     async def deliver(self, messages: Sequence[OutgoingMessage]) -> None:
+        await self.before_posting()
         first, *rest = messages
         if self.sent is None:
             self.sent = await self.source.reply(mention_author=False, **message_kwargs(first))
@@ -115,7 +118,8 @@ class Delivery:
         self.coach = coach
         self.stream_interval = stream_interval
         self._pool = ThreadPoolExecutor(max_workers=answer_workers, thread_name_prefix="coach-answer")
-        # Called the moment an answer is delivered (the inbox marks the message's delivery done).
+        # Called just before an answer is sent and the moment it was (the inbox marks the message's delivery).
+        self.on_delivering: Callable[[], Awaitable[None]] = nothing_to_confirm
         self.on_delivered: Callable[[], Awaitable[None]] = nothing_to_confirm
 
     def close(self) -> None:
@@ -130,12 +134,12 @@ class Delivery:
         return await asyncio.get_running_loop().run_in_executor(self._pool, functools.partial(fn, *args))
 
     async def confirm(self, answer: Answer) -> None:
-        """The answer was delivered: finish its delivery first, then let the core remember the turn."""
-        await self.on_delivered()
+        """The answer was delivered: let the core remember the turn, then finish its delivery."""
         try:
             await self.quick(self.coach.delivered, answer.id)
         except Exception:
             log.exception("answer %s was delivered but could not be remembered", answer.id)
+        await self.on_delivered()
 
     async def language_of(self, question: Question) -> Language:
         try:
@@ -222,7 +226,7 @@ class Delivery:
     # --- messages (DMs, mentions, replies) -----------------------------------------------------
 
     async def answer_message(self, message: discord.Message, question: Question) -> None:
-        reply = _Reply(message)
+        reply = _Reply(message, self.on_delivering)
         if not question.text:
             await self._deliver(reply, [render_notice(label(await self.language_of(question), "empty"))], message.id)
             return
@@ -245,6 +249,7 @@ class Delivery:
     async def _deliver_by_dm(self, reply: _Reply, message: discord.Message, answer: Answer) -> bool:
         """A private answer to a message in a shared channel goes to the asker's DMs (its buttons then continue the
         DM conversation); the channel only gets a note."""
+        await reply.before_posting()
         sent = True
         try:
             for outgoing in render_embeds(answer, thread=""):

@@ -121,5 +121,5 @@ class SlackInbox:
         target, text = found
         # The words they sent decide, as for an answer; their Slack locale when the words say too little.
         language: Language = self.bridge.coach.detect_language(text, await self.bridge.language_of(target.user))
-        if not await self.bridge.apologise(target, language):
+        if not await self.bridge.apologise(target, language, interrupted=delivery.interrupted):
             raise RuntimeError(f"the apology for {delivery.id} could not be delivered")

@@ -100,7 +100,7 @@ def build_app(
     slack_inbox = SlackInbox(app, bridge)
     worker = InboxWorker(Inbox(database), slack_inbox.answer, slack_inbox.apologise,
                          recover_within=settings.recover_within)
-    bridge.on_delivered = worker.delivered
+    bridge.on_delivering, bridge.on_delivered = worker.delivering, worker.delivered
     app.inbox_worker = worker
     slack_inbox.register(worker)
     register_events(app, bridge)

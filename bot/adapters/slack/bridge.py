@@ -47,13 +47,15 @@ def locale_language(locale: str | None) -> Language | None:
 class SlackBridge:
     """The adapter's behaviour, independent of how Bolt delivered the payload. What several workers must share
     (answered threads; answers, for votes and sharing) is in the state database; `languages` is only a cache.
-    `on_delivered` is called the moment an answer is delivered (the inbox marks its delivery done)."""
+    `on_delivering` is called just before an answer is sent and `on_delivered` the moment it was (the inbox marks
+    its delivery accordingly)."""
 
     coach: CoachPort
     delivery: SlackDelivery
     allowed_channels: frozenset[str] = frozenset()
     timing: StreamTiming = field(default_factory=StreamTiming)
     threads: AnsweredThreads | None = None  # None: replies in threads without a mention are never answered
+    on_delivering: Callable[[], Awaitable[None]] = nothing_to_confirm
     on_delivered: Callable[[], Awaitable[None]] = nothing_to_confirm
     languages: Lru[Language | None] = field(default_factory=lambda: Lru(10_000))
     locale_lookups: bool = True  # switched off once users.info turns out to be unavailable
@@ -79,13 +81,14 @@ class SlackBridge:
                                     target.thread_ts)
 
     async def _confirm(self, answer: Answer) -> None:
-        """The answer was delivered: finish its delivery first (no second answer after a crash from here on),
-        then let the core remember the turn."""
-        await self.on_delivered()
+        """The answer was delivered: let the core remember the turn, then finish the delivery (a crash in between
+        finds it "delivering" and never answers it twice). A click on the answer's buttons, coming right after,
+        finds the turn remembered."""
         try:
             await asyncio.to_thread(self.coach.delivered, answer.id)
         except Exception:
             log.exception("answer %s was delivered but could not be remembered", answer.id)
+        await self.on_delivered()
 
     async def language_of(self, user: str) -> Language | None:
         """The user's language when known: what they last wrote in, else their Slack locale."""
@@ -116,7 +119,8 @@ class SlackBridge:
             await self._mark_thread(target)
         thinking = asyncio.create_task(self._show_thinking(target, question.language_hint or "en"))
         # The live message waits for the status call, so a quick reply cannot land before "is thinking…".
-        live = None if target.ephemeral else LiveReply(self.delivery, target, self.timing, after=thinking)
+        live = None if target.ephemeral else LiveReply(self.delivery, target, self.timing, after=thinking,
+                                                        before_posting=self.on_delivering)
         try:
             answer = await self._answer(question, live)
         except Exception:
@@ -126,6 +130,7 @@ class SlackBridge:
             return None
         status = await thinking
         self.languages.put(question.user, answer.language)
+        await self.on_delivering()
         if live is not None and answer.private and question.privacy is not Privacy.DM:
             await self._withdraw(live)  # it streamed into a shared thread; a private answer must not stay there
             live = None
@@ -169,6 +174,7 @@ class SlackBridge:
             log.exception("%s failed for question %s", name, asked.question.id)
             await self._tell_error(asked.target, asked.question.language_hint or "en", None, None)
             return None
+        await self.on_delivering()
         if await self.deliver(asked.target, answer, asked.question):
             await self._confirm(answer)
         await self._keep_reminders(asked.question, asked.target, answer)
@@ -346,9 +352,10 @@ class SlackBridge:
         await self.send_private(target, [], label(language, "forgotten", count=str(removed)), replace=True)
         return removed
 
-    async def apologise(self, target: Target, language: Language) -> bool:
-        """Tell the asker that a question they sent was lost to a restart and is too old to answer now."""
-        text = say("restarted", language)
+    async def apologise(self, target: Target, language: Language, *, interrupted: bool = False) -> bool:
+        """Tell the asker that a question they sent was lost to a restart and is too old to answer now, or
+        (`interrupted`) that the answer was being sent when the worker stopped and may not have arrived."""
+        text = say("interrupted" if interrupted else "restarted", language)
         if target.ephemeral:
             return await self.send_private(target, [], text)
         try:
@@ -381,6 +388,7 @@ class SlackBridge:
         question_text, answer = entry
         header = label(answer.language, "shared_by", user=target.user) + " · " + escape(clip(question_text, 500))
         blocks, text = answer_blocks(answer, header=header), fallback_text(answer.text)
+        await self.on_delivering()
         try:
             await self.delivery.call("chat.postMessage", channel=target.channel, blocks=blocks, text=text,
                                      unfurl_links=False, unfurl_media=False)
