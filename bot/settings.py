@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     recover_within: float = Field(
         default=600.0, gt=0, validation_alias=_env("COACHBOT_RECOVER_WITHIN", "recover_within")
     )
+    # A worker renews its claims on questions every third of this (seconds); a claim not renewed for this long
+    # belongs to a worker that stopped, and another worker takes the question over.
+    inbox_lease: float = Field(default=30.0, ge=1, validation_alias=_env("COACHBOT_INBOX_LEASE", "inbox_lease"))
     # Shared state for several workers (postgresql://…); unset: the embedded SQLite file in the data dir.
     database_url: SecretStr | None = Field(default=None, validation_alias=_env("DATABASE_URL", "database_url"))
 

@@ -121,7 +121,7 @@ class CoachBot(commands.Bot):
         self.draining = False  # set on shutdown: new messages are no longer taken
         database = database or open_database(settings)
         self.inbox = DiscordInbox(self)
-        self.inbox_worker = InboxWorker(Inbox(database), self.inbox.answer, self.inbox.apologise,
+        self.inbox_worker = InboxWorker(Inbox(database, lease=settings.inbox_lease), self.inbox.answer, self.inbox.apologise,
                                         recover_within=settings.recover_within)
         self.delivery.on_delivering = self.inbox_worker.delivering
         self.delivery.on_delivered = self.inbox_worker.delivered

@@ -98,7 +98,7 @@ def build_app(
         threads=AnsweredThreads(database, retention=settings.retention_days * 86400),
     )
     slack_inbox = SlackInbox(app, bridge)
-    worker = InboxWorker(Inbox(database), slack_inbox.answer, slack_inbox.apologise,
+    worker = InboxWorker(Inbox(database, lease=settings.inbox_lease), slack_inbox.answer, slack_inbox.apologise,
                          recover_within=settings.recover_within)
     bridge.on_delivering, bridge.on_delivered = worker.delivering, worker.delivered
     app.inbox_worker = worker
