@@ -253,13 +253,19 @@ def run_db(args: argparse.Namespace, settings: Settings) -> int:
         database.dispose()
 
 
+def _state_database(coach: object):
+    """The coach's state database, for the adapter's inbox to share (and its connection pool); None: its own."""
+    state = getattr(coach, "state", None)
+    return getattr(state, "database", None)
+
+
 def run_slack(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.slack.app import check_settings, run
 
     check_settings(settings, http=args.http)  # fail fast, before the guide is loaded
     coach = _coach(settings)
     run(settings, coach, http=args.http, host=args.host, port=args.port, index_chunks=coach.knowledge.store.count,
-        database=coach.state.database)  # the inbox shares the coach's database (and its connection pool)
+        database=_state_database(coach))
     return 0
 
 
@@ -269,7 +275,7 @@ def run_discord(args: argparse.Namespace, settings: Settings) -> int:
     check_settings(settings, args.guild)  # fail fast, before the guide is loaded
     coach = _coach(settings)
     run(settings, coach, sync=args.sync, guild=args.guild, index_chunks=coach.knowledge.store.count,
-        database=coach.state.database)
+        database=_state_database(coach))
     return 0
 
 
