@@ -15,11 +15,24 @@ class CoachPort(Protocol):
     """Everything an adapter may ask of the core. All methods are synchronous and thread-safe:
     adapters on an event loop call them through `asyncio.to_thread`."""
 
-    def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
+    def answer(self, question: Question, on_token: TokenCallback | None = None, *,
+               await_delivery: bool = False) -> Answer:
         """Answer one question. With an LLM configured, `on_token` receives text deltas as they
         stream (called from the worker thread); the returned Answer is always the complete, final one.
         A clicked button comes in as `question.action` (its label as `question.text`); the answer's `offers`
-        are the buttons to show under it. An answer marked `private` must be shown to the asker only."""
+        are the buttons to show under it. An answer marked `private` must be shown to the asker only.
+        With `await_delivery` the conversation memory records the turn only when `delivered(answer.id)` is
+        called, so a follow-up never builds on an answer the user did not see."""
+        ...
+
+    def delivered(self, answer_id: str) -> None:
+        """The platform confirmed it delivered this answer (from `answer`/`topic_answer` with
+        `await_delivery`): remember the turn now. Unknown ids are ignored."""
+        ...
+
+    def recall(self, answer_id: str, platform: Platform) -> tuple[str, Answer] | None:
+        """A delivered answer (the question's text as remembered, and the answer), e.g. to share it in a channel when
+        its asker clicks "Share"; None when unknown, expired or private."""
         ...
 
     def profile(self, question: Question) -> Answer:
@@ -49,8 +62,9 @@ class CoachPort(Protocol):
         """The guide's sections, in reading order, titled in `language`."""
         ...
 
-    def topic_answer(self, question: Question, section: str) -> Answer:
-        """A short summary of one section (by its German heading), in the question's language."""
+    def topic_answer(self, question: Question, section: str, *, await_delivery: bool = False) -> Answer:
+        """A short summary of one section (by its German heading), in the question's language
+        (`await_delivery` as for `answer`)."""
         ...
 
     def suggestions(self, language: Language, prefix: str = "", limit: int = 25) -> list[str]:

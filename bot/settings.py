@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     )
     llm_daily_cap: int | None = Field(default=None, ge=0, validation_alias=_env("COACHBOT_LLM_DAILY_CAP", "llm_daily_cap"))
 
+    # Questions left unanswered by a worker that died are answered by another one when younger than this
+    # (seconds, or 90s / 10m / 1h); older ones get a short apology instead.
+    recover_within: float = Field(
+        default=600.0, gt=0, validation_alias=_env("COACHBOT_RECOVER_WITHIN", "recover_within")
+    )
+    # A worker renews its claims on questions every third of this (seconds); a claim not renewed for this long
+    # belongs to a worker that stopped, and another worker takes the question over.
+    inbox_lease: float = Field(default=30.0, ge=1, validation_alias=_env("COACHBOT_INBOX_LEASE", "inbox_lease"))
     # Shared state for several workers (postgresql://…); unset: the embedded SQLite file in the data dir.
     database_url: SecretStr | None = Field(default=None, validation_alias=_env("DATABASE_URL", "database_url"))
 
@@ -118,6 +126,19 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None if info.field_name == "health_port" else "text"
         return value.strip().lower() if isinstance(value, str) and info.field_name == "log_format" else value
+
+    @field_validator("recover_within", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip().lower()
+        units = {"s": 1, "m": 60, "h": 3600}
+        number, unit = (text[:-1], units[text[-1]]) if text and text[-1] in units else (text, 1)
+        try:
+            return float(number) * unit
+        except ValueError:
+            raise ValueError(f"expected seconds or a duration like 90s, 10m, 1h, not {value!r}") from None
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -17,8 +17,8 @@ def question(text: str = "How do I start?", platform: Platform = Platform.SLACK)
 class PartialCoach(CoachDouble):
     """Answers like the double, but says the guide covers only part of the question."""
 
-    def answer(self, question: Question, on_token=None) -> Answer:
-        return super().answer(question, on_token).model_copy(update={"coverage": Coverage.PARTIAL})
+    def answer(self, question: Question, on_token=None, **options) -> Answer:
+        return super().answer(question, on_token, **options).model_copy(update={"coverage": Coverage.PARTIAL})
 
 
 def value(metrics: CoachMetrics, name: str, **labels: str) -> float:

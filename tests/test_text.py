@@ -24,3 +24,20 @@ def test_normalize_folds_width_and_typographic_quotes():
 
 def test_terms_of_junk_are_empty():
     assert terms("🙂🙂 !!! ...") == []
+
+
+def test_stemming_from_many_threads_at_once_gives_the_same_stems():
+    """Answers run on many threads; the snowball stemmers keep state while they work (issue 9's two-worker test
+    failed 4 of 150 answers with IndexError before each thread had its own)."""
+    from bot.core import text as text_module
+    from tests.fakes.turns import run_in_threads
+
+    words = [f"{w}{n}" for n in range(400) for w in ("produktmanagerinnen", "measurable", "prototyping", "ki")]
+    expected = [text_module.stem.__wrapped__(w) for w in words]
+    results: dict[int, list[str]] = {}
+
+    def work(worker: int) -> None:
+        results[worker] = [text_module.stem.__wrapped__(w) for w in words]  # bypass the cache: stem every time
+
+    assert run_in_threads(work, 8) == []
+    assert all(result == expected for result in results.values())

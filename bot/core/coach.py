@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from collections.abc import Callable
@@ -59,6 +61,7 @@ log = logging.getLogger(__name__)
 
 PURGE_EVERY_SECONDS = 3600
 LANGUAGE_SAMPLE = 2000  # characters of a long message that decide its language
+AWAITING_DELIVERY = 10_000  # answers handed out whose delivery is not confirmed yet (oldest forgotten first)
 SMALL_TALK = {
     "greeting": re.compile(
         r"^(hi|hey|hello|hallo|moin|servus|grüß dich|guten (morgen|tag|abend)|good (morning|afternoon|evening))"
@@ -133,6 +136,8 @@ class Coach:
             journeys or Journeys.load(), self.journey_states, self.reminders, knowledge.composer, self._role_of, clock
         )
         self._next_purge = 0.0
+        self._awaiting: OrderedDict[str, tuple[Question, Answer, list[str], dict]] = OrderedDict()
+        self._awaiting_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Coach:
@@ -165,10 +170,13 @@ class Coach:
 
     # -- answering -----------------------------------------------------------------------------
 
-    def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
+    def answer(self, question: Question, on_token: TokenCallback | None = None, *,
+               await_delivery: bool = False) -> Answer:
         if (refusal := self.quotas.refusal(question)) is not None:
             return refusal  # over a rate limit: a friendly reply, nothing retrieved, no LLM call
         self._purge_if_due()
+        if question.action is not None:
+            self._clicked(str(question.conversation_key))
         reading = read(question.text)
         history = self.memory.history(question.conversation_key)
         hint = question.language_hint or (history[-1].answer.language if history else None)
@@ -185,8 +193,46 @@ class Coach:
         reply.meta.setdefault("facts", facts.model_dump(exclude_none=True))
         answer = reply.answer(question)
         remembered = reply.remembered_text or reading.text[:2000]
-        self.memory.record(question.model_copy(update={"text": remembered}), answer, reply.points, reply.meta)
+        self._remember(question.model_copy(update={"text": remembered}), answer, reply.points, reply.meta,
+                       await_delivery)
         return answer
+
+    def _remember(self, question: Question, answer: Answer, points: list[str], meta: dict, later: bool) -> None:
+        """Record the turn now, or (`later`) once the adapter confirms the answer was delivered."""
+        if not later:
+            self.memory.record(question, answer, points, meta)
+            return
+        with self._awaiting_lock:
+            self._awaiting[answer.id] = (question, answer, points, meta)
+            while len(self._awaiting) > AWAITING_DELIVERY:
+                self._awaiting.popitem(last=False)
+
+    def delivered(self, answer_id: str) -> None:
+        with self._awaiting_lock:
+            turn = self._awaiting.get(answer_id)
+        self._record_awaiting([(answer_id, turn)] if turn is not None else [])
+
+    def _clicked(self, conversation: str) -> None:
+        """A button was clicked in this conversation, so the answers that carried buttons there arrived, even if
+        their delivery is not confirmed yet (a click can beat the confirmation by milliseconds)."""
+        with self._awaiting_lock:
+            arrived = [(k, t) for k, t in self._awaiting.items() if str(t[0].conversation_key) == conversation]
+        self._record_awaiting(arrived)
+
+    def _record_awaiting(self, turns: list[tuple[str, tuple[Question, Answer, list[str], dict]]]) -> None:
+        # Recorded before they stop waiting, so a click racing the confirmation records (the same row) itself
+        # rather than reading the history before the confirmation's write is done.
+        for _, turn in turns:
+            self.memory.record(*turn)
+        with self._awaiting_lock:
+            for answer_id, _ in turns:
+                self._awaiting.pop(answer_id, None)
+
+    def recall(self, answer_id: str, platform: Platform) -> tuple[str, Answer] | None:
+        turn = self.memory.find_answer(answer_id)
+        if turn is None or turn.platform != platform or turn.answer.private:
+            return None
+        return turn.question_text, turn.answer
 
     def _dispatch(self, ctx: Context) -> Reply:
         question, text, language, last = ctx.question, ctx.reading.text, ctx.language, ctx.last
@@ -536,7 +582,7 @@ class Coach:
     def topics(self, language: Language) -> list[Topic]:
         return self.knowledge.topics(language)
 
-    def topic_answer(self, question: Question, section: str) -> Answer:
+    def topic_answer(self, question: Question, section: str, *, await_delivery: bool = False) -> Answer:
         language = detect_language(question.text, question.language_hint)
         chunks = self.knowledge.section_chunks(section)
         if not chunks:
@@ -554,7 +600,7 @@ class Coach:
             meta={"query": section, "section": section, "said": composition.said},
         )
         answer = reply.answer(question)
-        self.memory.record(question, answer, reply.points, reply.meta)
+        self._remember(question, answer, reply.points, reply.meta, await_delivery)
         return answer
 
     def suggestions(self, language: Language, prefix: str = "", limit: int = 25) -> list[str]:

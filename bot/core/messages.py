@@ -139,6 +139,15 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "You've had today's {limit} AI-written answers, so this one comes straight from the guide.",
         "de": "Du hast heute schon {limit} KI-Antworten bekommen, daher kommt diese direkt aus dem Leitfaden.",
     },
+    "restarted": {
+        "en": "Sorry — I was restarted before I could answer this; please ask again.",
+        "de": "Entschuldige – ich wurde neu gestartet, bevor ich darauf antworten konnte; bitte frag noch einmal.",
+    },
+    "interrupted": {
+        "en": "Sorry — I was restarted while sending my answer to this. If it did not arrive, please ask again.",
+        "de": "Entschuldige – ich wurde neu gestartet, während ich dir darauf geantwortet habe. Falls meine Antwort "
+        "nicht angekommen ist, frag bitte noch einmal.",
+    },
     "help": {
         "en": (
             "**PM Coach** helps you become an AI product manager, based on a guide to the role.\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -48,9 +49,14 @@ def words(text: str) -> list[str]:
     return WORD.findall(normalize(text).replace("-", " "))
 
 
-@lru_cache(maxsize=2)
+_STEMMERS = threading.local()  # a snowball stemmer keeps the word it works on: one per thread (answers run in many)
+
+
 def _stemmer(language: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer(language)
+    stemmers = _STEMMERS.__dict__
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(language)
+    return stemmers[language]
 
 
 @lru_cache(maxsize=65536)

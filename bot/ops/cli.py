@@ -327,14 +327,21 @@ def run_db(args: argparse.Namespace, settings: Settings) -> int:
         database.dispose()
 
 
+def _state_database(coach: object):
+    """The coach's state database, for the adapter's inbox to share (and its connection pool); None: its own."""
+    state = getattr(coach, "state", None)
+    return getattr(state, "database", None)
+
+
 def run_slack(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.slack.app import check_settings, run
 
     check_settings(settings, http=args.http)  # fail fast, before the guide is loaded
     coach = _coach(settings)
-    # The state keeps workspaces' installations (distribution) and is what an uninstalling workspace is erased from.
+    # The state keeps workspaces' installations (distribution) and is what an uninstalling workspace is erased from;
+    # its database holds the inbox.
     run(settings, coach, http=args.http, host=args.host, port=args.port, index_chunks=coach.knowledge.store.count,
-        index_behind=coach.knowledge.index_behind, state=coach.state)
+        index_behind=coach.knowledge.index_behind, state=coach.state, database=_state_database(coach))
     return 0
 
 
@@ -344,7 +351,7 @@ def run_discord(args: argparse.Namespace, settings: Settings) -> int:
     check_settings(settings, args.guild)  # fail fast, before the guide is loaded
     coach = _coach(settings)
     run(settings, coach, sync=args.sync, guild=args.guild, index_chunks=coach.knowledge.store.count,
-        index_behind=coach.knowledge.index_behind)
+        index_behind=coach.knowledge.index_behind, database=_state_database(coach))
     return 0
 
 

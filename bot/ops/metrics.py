@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from bot.models import Answer, Language, Offer, Platform, Question, Reminder, Topic
 from bot.ports import CoachPort, Rating, TokenCallback
@@ -37,6 +37,20 @@ class CoachMetrics:
         self.errors = Counter(
             "coachbot_errors", "Calls into the core that raised", ["operation"], registry=self.registry
         )
+        self.inbox_depth = Gauge(
+            "coachbot_inbox_depth", "Deliveries stored but not answered yet (all workers)", registry=self.registry
+        )
+
+    def watch_inbox(self, depth: Callable[[], int]) -> None:
+        """Read the inbox depth at each scrape (NaN while the database cannot be reached)."""
+
+        def read() -> float:
+            try:
+                return float(depth())
+            except Exception:
+                return float("nan")
+
+        self.inbox_depth.set_function(read)
 
     def wrap(self, coach: CoachPort) -> MeteredCoach:
         return MeteredCoach(coach, self)
@@ -69,11 +83,22 @@ class MeteredCoach:
         self.metrics.answers.labels(platform=platform, mode=answer.mode.value, coverage=answer.coverage.value).inc()
         return answer
 
-    def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
-        return self._answered("answer", question, lambda: self.coach.answer(question, on_token))
+    def answer(self, question: Question, on_token: TokenCallback | None = None, *,
+               await_delivery: bool = False) -> Answer:
+        return self._answered(
+            "answer", question, lambda: self.coach.answer(question, on_token, await_delivery=await_delivery)
+        )
 
-    def topic_answer(self, question: Question, section: str) -> Answer:
-        return self._answered("topic_answer", question, lambda: self.coach.topic_answer(question, section))
+    def topic_answer(self, question: Question, section: str, *, await_delivery: bool = False) -> Answer:
+        return self._answered(
+            "topic_answer", question, lambda: self.coach.topic_answer(question, section, await_delivery=await_delivery)
+        )
+
+    def delivered(self, answer_id: str) -> None:
+        self._call("delivered", lambda: self.coach.delivered(answer_id))
+
+    def recall(self, answer_id: str, platform: Platform) -> tuple[str, Answer] | None:
+        return self._call("recall", lambda: self.coach.recall(answer_id, platform))
 
     def profile(self, question: Question) -> Answer:
         return self._call("profile", lambda: self.coach.profile(question))

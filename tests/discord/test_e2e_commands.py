@@ -256,11 +256,11 @@ async def test_streaming_with_a_short_interval_shows_growing_previews(fake, star
     coach.script = ["alpha beta gamma delta epsilon zeta"]
     original = coach.answer
 
-    def slow_stream(question, on_token=None):
+    def slow_stream(question, on_token=None, **options):
         def tick(token):
             on_token(token)
             gate.wait(0.2)  # let the event loop show each token before the next arrives
-        return original(question, tick if on_token else None)
+        return original(question, tick if on_token else None, **options)
 
     coach.answer = slow_stream  # type: ignore[method-assign]
     await start_bot(stream_interval=0.0)

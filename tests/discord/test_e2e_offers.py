@@ -35,8 +35,8 @@ def _private_answer(coach, text: str = "Your profile: background engineering") -
     """Make the double's next answers private, as the core's are when they show the profile."""
     original = coach.answer
 
-    def answer(question, on_token=None) -> Answer:
-        return original(question, on_token).model_copy(update={"private": True, "text": text})
+    def answer(question, on_token=None, **options) -> Answer:
+        return original(question, on_token, **options).model_copy(update={"private": True, "text": text})
 
     coach.answer = answer  # type: ignore[method-assign]
 

@@ -27,6 +27,7 @@ async def test_a_signal_lets_the_answer_in_flight_finish_then_exits_0(fake, tmp_
     process = await asyncio.create_subprocess_exec(sys.executable, "-c", code, env=env, cwd=str(ROOT),
                                                    stderr=asyncio.subprocess.PIPE)
     try:
+        await fake.wait_connected(timeout=60)  # the process imports and starts first
         await fake.dispatch("MESSAGE_CREATE", payloads.message("message_dm"))
         await fake.wait_for(lambda: fake.calls("POST", rf"/channels/{DM_CHANNEL}/typing$"), timeout=20)
         process.send_signal(sig)

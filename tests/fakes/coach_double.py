@@ -76,6 +76,8 @@ class CoachDouble:
     feedback: list[tuple[str, Platform, str, Rating]] = field(default_factory=list)
     forgotten: list[tuple[Platform, str]] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
+    asked: dict[str, Question] = field(default_factory=dict)  # answer id -> its question
+    delivered_ids: list[str] = field(default_factory=list)  # confirmed by the adapter, in order
     profiles: list[Question] = field(default_factory=list)
     scheduled: list[tuple[str, str]] = field(default_factory=list)  # (reminder id, platform ref)
     due: list[Reminder] = field(default_factory=list)  # handed out once by due_reminders
@@ -83,7 +85,8 @@ class CoachDouble:
     reminder: Reminder | None = None  # attached to the next answer when set (then cleared)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def answer(self, question: Question, on_token: TokenCallback | None = None) -> Answer:
+    def answer(self, question: Question, on_token: TokenCallback | None = None, *,
+               await_delivery: bool = False) -> Answer:
         with self._lock:
             self.questions.append(question)
             text = self.script.pop(0) if self.script else f"Coaching on: {question.text}"
@@ -120,9 +123,29 @@ class CoachDouble:
             offers=self._offers(question),
             reminder=reminder,
         )
+        return self._keep(question, answer, await_delivery)
+
+    def _keep(self, question: Question, answer: Answer, await_delivery: bool) -> Answer:
         with self._lock:
             self.answers[answer.id] = answer
+            self.asked[answer.id] = question
+            if not await_delivery:
+                self.delivered_ids.append(answer.id)
         return answer
+
+    def delivered(self, answer_id: str) -> None:
+        with self._lock:
+            if answer_id in self.answers and answer_id not in self.delivered_ids:
+                self.delivered_ids.append(answer_id)
+
+    def recall(self, answer_id: str, platform: Platform) -> tuple[str, Answer] | None:
+        with self._lock:
+            question, answer = self.asked.get(answer_id), self.answers.get(answer_id)
+            if question is None or answer is None or answer_id not in self.delivered_ids:
+                return None
+            if question.platform != platform or answer.private:
+                return None
+            return question.text, answer
 
     @staticmethod
     def _offers(question: Question) -> list[Offer]:
@@ -164,9 +187,9 @@ class CoachDouble:
     def topics(self, language: Language) -> list[Topic]:
         return list(TOPICS)
 
-    def topic_answer(self, question: Question, section: str) -> Answer:
+    def topic_answer(self, question: Question, section: str, *, await_delivery: bool = False) -> Answer:
         topic = next(t for t in TOPICS if t.section == section)
-        return Answer(
+        answer = Answer(
             question_id=question.id,
             text=topic.summary,
             language=self.detect_language(question.text, question.language_hint),
@@ -174,6 +197,7 @@ class CoachDouble:
             mode=Mode.EXTRACTIVE,
             sources=[Source(section=topic.section, title=topic.title, lang="de", snippet=topic.summary, score=1.0)],
         )
+        return self._keep(question, answer, await_delivery)
 
     def suggestions(self, language: Language, prefix: str = "", limit: int = 25) -> list[str]:
         pool = [t.question for t in TOPICS] + ["Why does curiosity matter for AI PMs?"]

@@ -174,6 +174,7 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.messages: dict[str, dict] = {}
+        self.user_messages: dict[str, dict] = {}  # users' messages dispatched to the bot, by id (GET serves them)
         self.privileged_intents = 0  # IDENTIFY asking for any of these bits is closed with 4014, like Discord does
         self._originals: dict[str, str] = {}  # interaction token -> id of the response message
         self._interaction_channels: dict[str, str] = {}  # interaction token -> its channel, for responses
@@ -266,6 +267,10 @@ class FakeDiscord:
 
     # --- gateway -------------------------------------------------------------------------------
 
+    async def wait_connected(self, timeout: float = 5.0) -> None:
+        """Wait until a bot has connected and identified (a freshly started process may take a while)."""
+        await self.wait_for(lambda: any(shard.open for shard in self.shards.values()), timeout)
+
     def events_to(self, shard_id: int) -> list[tuple[str, dict]]:
         """(event, data) the gateway sent (or lost) to shard `shard_id`, READY included, in order."""
         return [(event, data) for _, event, data, shard in self._sent if shard == shard_id]
@@ -281,6 +286,8 @@ class FakeDiscord:
         sequence."""
         # generous: a bot started as a subprocess on a busy machine may take many seconds to connect
         shard = await self.wait_for(lambda: self._owner(event_guild(event, data)), timeout=30)
+        if event == "MESSAGE_CREATE":
+            self.user_messages[str(data["id"])] = data
         if event == "INTERACTION_CREATE" and data.get("channel_id"):
             self._interaction_channels[str(data.get("token"))] = str(data["channel_id"])
         return await self._dispatch(shard, event, data)
@@ -493,6 +500,15 @@ class FakeDiscord:
         if method == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)):
             known = self.messages.get(match[2], {})
             return _json(self._message(match[1], {**known, **body}, message_id=match[2]))
+        if method == "GET" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)):
+            found = self.user_messages.get(match[2]) or self.messages.get(match[2])
+            return _json(found) if found else _json({"message": "Unknown Message", "code": 10008}, status=404)
+        if method == "GET" and (match := re.fullmatch(r"/channels/(\d+)", path)):
+            if match[1] == CHANNEL_ID:
+                return _json({"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "general", "position": 0,
+                              "permission_overwrites": [], "flags": 0})
+            recipient = {**BOT_USER, "id": "1400000000000000001", "username": "alice", "global_name": None, "bot": False}
+            return _json({"id": match[1], "type": 1, "last_message_id": None, "flags": 0, "recipients": [recipient]})
         if method == "POST" and re.fullmatch(r"/channels/(\d+)/typing", path):
             return web.Response(status=204)
         return _json({"message": "404: Not Found", "code": 0}, status=404)

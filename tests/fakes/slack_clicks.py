@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from tests.fakes.slack_harness import Harness
 from tests.fakes.slack_web_api import TEAM_ID, FakeSlackWebApi
+from tests.fakes.waiting import eventually
 
 _triggers = itertools.count(1)
 
@@ -118,7 +119,10 @@ def last_offering(api: FakeSlackWebApi, label: str, *, channel: str | None = Non
 
 async def click_offer(h: Harness, label: str, *, user: str = "U061F7AUR", channel: str | None = None) -> dict:
     """Click the button or menu option labelled `label` in the newest message showing it, as `user`, through the
-    harness's transport (HTTP or Socket Mode). Returns the payload sent. Wait for the answer with `h.api.wait_*`."""
+    harness's transport (HTTP or Socket Mode). Returns the payload sent. Wait for the answer with `h.api.wait_*`.
+    Like a person, it clicks once the answers shown are fully handled (remembered, their deliveries finished), not
+    in the millisecond the button appears."""
+    await eventually(lambda: h.app.inbox_worker.inbox.depth() == 0)
     message = last_offering(h.api, label, channel=channel, user=user)
     body = click_payload(message, label, user=user, response_url=h.api.hook_url(f"click-{next(_triggers)}"))
     if h.http is not None:

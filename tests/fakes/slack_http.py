@@ -31,12 +31,13 @@ class SlackHttpSender:
         self.session = session
 
     async def post(self, body: bytes, content_type: str, *, retry_num: int | None = None,
-                   timestamp: int | None = None, secret: str | None = None) -> Reply:
+                   timestamp: int | None = None, secret: str | None = None, headers: dict | None = None) -> Reply:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         headers = {
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": ts,
             "X-Slack-Signature": sign(secret or self.signing_secret, ts, body),
+            **(headers or {}),
         }
         if retry_num is not None:
             headers["X-Slack-Retry-Num"] = str(retry_num)

@@ -63,6 +63,7 @@ class FakeSlackWebApi:
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Condition()
         self.port = 0
+        self.on_call: Callable[[str], object] | None = None  # sees each method as it arrives (before answering)
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -163,6 +164,8 @@ class FakeSlackWebApi:
     async def _api(self, request: web.Request) -> web.StreamResponse:
         call = await self._read(request)
         method, args = call.method, call.args
+        if self.on_call is not None:
+            self.on_call(method)
         if self.latency:
             await asyncio.sleep(self.latency)
         failure = self._next_failure(method)

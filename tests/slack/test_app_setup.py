@@ -32,7 +32,7 @@ from tests.fakes.slack_web_api import FakeSlackWebApi
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def post_when_up(sender: SlackHttpSender, body: dict, attempts: int = 200):
+async def post_when_up(sender: SlackHttpSender, body: dict, attempts: int = 1200):
     """Post an event once the freshly started server accepts connections."""
     for _ in range(attempts - 1):
         try:

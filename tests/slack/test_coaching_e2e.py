@@ -22,8 +22,8 @@ DM_CHANNEL, DM_USER = "D024BE91L", "U2147483697"  # from message_im.json
 class PrivateCoach(CoachDouble):
     """Answers privately (as a profile-based answer would)."""
 
-    def answer(self, question, on_token=None):
-        return super().answer(question, on_token).model_copy(update={"private": True})
+    def answer(self, question, on_token=None, **options):
+        return super().answer(question, on_token, **options).model_copy(update={"private": True})
 
 
 class ManyChoicesCoach(CoachDouble):
@@ -53,8 +53,8 @@ class ReminderCoach(CoachDouble):
         (scheduled,) = self.scheduled
         return scheduled
 
-    def answer(self, question, on_token=None):
-        answer = super().answer(question, on_token)
+    def answer(self, question, on_token=None, **options):
+        answer = super().answer(question, on_token, **options)
         cancel, self.cancel = self.cancel, []
         return answer.model_copy(update={"cancelled_reminders": cancel})
 

@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.discord.admission import DiscordInbox, message_delivery
 from bot.adapters.discord.commands import CoachCommands
 from bot.adapters.discord.components import ComponentHandlers
 from bot.adapters.discord.delivery import Delivery, describe
@@ -30,10 +31,14 @@ from bot.adapters.discord.translate import (
     question_from_message,
 )
 from bot.adapters.discord.views import CoachButton, OfferSelect, TopicSelect
+from bot.adapters.inbox_worker import InboxWorker
 from bot.adapters.inflight import SHUTDOWN_GRACE, InFlight
 from bot.ops.health import Probes, health_server, instrument
 from bot.ports import CoachPort
 from bot.settings import Settings
+from bot.state.database import Database
+from bot.state.inbox import Inbox
+from bot.state.store import open_database
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +111,7 @@ class CoachBot(commands.Bot):
         answer_workers: int = 8,
         message_content: bool = True,
         guild_ready_timeout: float = 2.0,
+        database: Database | None = None,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -127,6 +133,13 @@ class CoachBot(commands.Bot):
         self.draining = False  # set on shutdown: new messages are no longer taken
         self.delivers_reminders = True  # only one process of a sharded bot sends the due reminders
         self._guard_gateway_frames()
+        database = database or open_database(settings)
+        self.inbox = DiscordInbox(self)
+        self.inbox_worker = InboxWorker(Inbox(database, lease=settings.inbox_lease), self.inbox.answer, self.inbox.apologise,
+                                        recover_within=settings.recover_within)
+        self.delivery.on_delivering = self.inbox_worker.delivering
+        self.delivery.on_delivered = self.inbox_worker.delivered
+        self._upkeep_stop = asyncio.Event()
 
     def _guard_gateway_frames(self) -> None:
         # discord.py hands every new gateway connection of this client (each shard's, every reconnect's) to
@@ -151,18 +164,29 @@ class CoachBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.add_dynamic_items(CoachButton, OfferSelect, TopicSelect)
         await self.add_cog(CoachCommands(self.coach, self.delivery))
+        # recovery of questions left by workers that stopped, at start and then periodically
+        task = asyncio.create_task(self.inbox_worker.run(self._upkeep_stop), name="discord-inbox-upkeep")
+        self._startup_tasks.add(task)
+        task.add_done_callback(self._startup_tasks.discard)
 
     async def login(self, token: str) -> None:
         self.endpoints.apply_rest()
         await super().login(token)
 
+    def drain(self) -> None:
+        """Take no new messages and stop the inbox upkeep; answers in flight continue."""
+        self.draining = True
+        self._upkeep_stop.set()
+
     async def close(self) -> None:
+        self._upkeep_stop.set()
         for task in self._startup_tasks:
             task.cancel()
         try:
             await super().close()
         finally:
             self.delivery.close()
+            self.inbox_worker.close()
             self.endpoints.restore_rest()
 
     def gateway_problem(self) -> str | None:
@@ -202,7 +226,18 @@ class CoachBot(commands.Bot):
         ):
             log.debug("ignoring a message in guild %s channel %s (not in the allowlist)", event.guild_id, event.channel_id)
             return
-        await self.delivery.answer_message(message, question_from_message(event, bot_id))
+        delivery = message_delivery(message, question_from_message(event, bot_id))
+        try:
+            admitted = await self.inbox_worker.admit(delivery)
+        except Exception:
+            log.exception("could not store message %s; answering it without the inbox", message.id)
+            await self.delivery.answer_message(message, question_from_message(event, bot_id))
+            return
+        if not admitted:
+            log.info("message %s was already taken (another connection or a replayed event)", message.id)
+            return
+        self.inbox.live[delivery.id] = message
+        await self.inbox_worker.answer_admitted(delivery.id)
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s (%s) in %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))
@@ -277,11 +312,12 @@ async def _serve(
     stop: asyncio.Event | None = None,
     grace: float = SHUTDOWN_GRACE,
     probes: Probes | None = None,
+    database: Database | None = None,
 ) -> None:
     message_content = True
     plan = None if sync else shard_plan(settings)  # commands are the application's, not a shard's: sync unsharded
     while True:
-        bot = build_bot(settings, coach, plan, message_content=message_content)
+        bot = build_bot(settings, coach, plan, message_content=message_content, database=database)
         if probes is not None:
             probes.watch("discord", bot.gateway_problem)
         async with bot:
@@ -313,7 +349,7 @@ async def _run_until_stopped(bot: CoachBot, token: str, stop: asyncio.Event | No
     async def close_when_stopped() -> None:
         await stop.wait()
         log.info("stopping the Discord bot")
-        bot.draining = True
+        bot.drain()
         await inflight.finish(grace)
         await bot.close()
 
@@ -349,6 +385,7 @@ def run(
     guild: str | None = None,
     index_chunks: Callable[[], int] | None = None,
     index_behind: Callable[[], str | None] | None = None,
+    database: Database | None = None,
 ) -> None:
     """Run the Discord bot until SIGTERM or SIGINT (then shut down gracefully, exit 0). With `sync=True`,
     register the slash commands (in `guild` if given, else globally) and return without connecting to the
@@ -370,7 +407,7 @@ def run(
         token = settings.discord_token.get_secret_value().strip()  # type: ignore[union-attr]
         port = None if sync else settings.health_port
         async with health_server(probes, settings.health_host, port):
-            await _serve(settings, coach, token, sync=sync, guild=guild, stop=stop, probes=probes)
+            await _serve(settings, coach, token, sync=sync, guild=guild, stop=stop, probes=probes, database=database)
 
     try:
         asyncio.run(main())

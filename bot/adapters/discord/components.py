@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 
@@ -137,9 +138,11 @@ class ComponentHandlers:
             if topic is None:
                 await self.delivery.finish_interaction(interaction, [render_notice(label(language, "topic_gone"))])
                 return
-            answer = await self.delivery.slow(self.coach.topic_answer, question_for_topic(event, topic.title), topic.section)
+            summary = functools.partial(self.coach.topic_answer, await_delivery=True)
+            answer = await self.delivery.slow(summary, question_for_topic(event, topic.title), topic.section)
         except Exception:
             log.exception("topic summary failed")
             await self.delivery.finish_interaction(interaction, [render_notice(label(language, "error"))])
             return
-        await self.delivery.finish_interaction(interaction, render_embeds(answer, thread=""), ephemeral=True)
+        if await self.delivery.finish_interaction(interaction, render_embeds(answer, thread=""), ephemeral=True):
+            await self.delivery.confirm(answer)

@@ -28,6 +28,10 @@ TYPING_EVERY = 8.0  # Discord shows "typing" for ~10 s per trigger
 T = TypeVar("T")
 
 
+async def nothing_to_confirm() -> None:
+    return None
+
+
 def describe(exc: discord.HTTPException) -> str:
     return f"HTTP {exc.status}, Discord code {exc.code}: {exc.text or exc.__class__.__name__}"
 
@@ -84,17 +88,20 @@ async def keep_typing(channel: discord.abc.Messageable) -> AsyncIterator[None]:
 class _Reply:
     """The bot's reply to one message: created by the first preview or by the final answer, edited after."""
 
-    def __init__(self, source: discord.Message) -> None:
+    def __init__(self, source: discord.Message, before_posting: Callable[[], Awaitable[None]] = nothing_to_confirm) -> None:
         self.source = source
         self.sent: discord.Message | None = None
+        self.before_posting = before_posting  # awaited before anything is posted (the inbox's "delivering" mark)
 
     async def show(self, text: str) -> None:
+        await self.before_posting()
         if self.sent is None:
             self.sent = await self.source.reply(content=text, mention_author=False, allowed_mentions=NO_MENTIONS)
         else:
             await self.sent.edit(content=text, allowed_mentions=NO_MENTIONS)
 
     async def deliver(self, messages: Sequence[OutgoingMessage]) -> None:
+        await self.before_posting()
         first, *rest = messages
         if self.sent is None:
             self.sent = await self.source.reply(mention_author=False, **message_kwargs(first))
@@ -111,6 +118,9 @@ class Delivery:
         self.coach = coach
         self.stream_interval = stream_interval
         self._pool = ThreadPoolExecutor(max_workers=answer_workers, thread_name_prefix="coach-answer")
+        # Called just before an answer is sent and the moment it was (the inbox marks the message's delivery).
+        self.on_delivering: Callable[[], Awaitable[None]] = nothing_to_confirm
+        self.on_delivered: Callable[[], Awaitable[None]] = nothing_to_confirm
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -122,6 +132,14 @@ class Delivery:
     async def slow(self, fn: Callable[..., T], *args: Any) -> T:
         """A possibly slow core call (answers, summaries) on the answer pool."""
         return await asyncio.get_running_loop().run_in_executor(self._pool, functools.partial(fn, *args))
+
+    async def confirm(self, answer: Answer) -> None:
+        """The answer was delivered: let the core remember the turn, then finish its delivery."""
+        try:
+            await self.quick(self.coach.delivered, answer.id)
+        except Exception:
+            log.exception("answer %s was delivered but could not be remembered", answer.id)
+        await self.on_delivered()
 
     async def language_of(self, question: Question) -> Language:
         try:
@@ -136,7 +154,8 @@ class Delivery:
         try:
             if ask is not None:
                 return await self.slow(ask, question)
-            return await self.slow(self.coach.answer, question, preview.on_token if preview else None)
+            answer = functools.partial(self.coach.answer, await_delivery=True)
+            return await self.slow(answer, question, preview.on_token if preview else None)
         except Exception:
             log.exception("the coach failed on question %s (%s)", question.id, question.conversation_key)
             return None
@@ -177,20 +196,25 @@ class Delivery:
             # deferred message, with the deferral's visibility.
             messages = [render_notice(label(answer.language, "sent_privately")), *messages]
             ephemeral = True
-        await self.finish_interaction(interaction, messages, ephemeral=ephemeral)
+        if await self.finish_interaction(interaction, messages, ephemeral=ephemeral):
+            await self.confirm(answer)
 
     async def finish_interaction(
         self, interaction: discord.Interaction, messages: Sequence[OutgoingMessage], *, ephemeral: bool = False
-    ) -> None:
-        """Replace the deferred "thinking…" message with the first message; further ones become follow-ups."""
+    ) -> bool:
+        """Replace the deferred "thinking…" message with the first message; further ones become follow-ups.
+        True when everything was delivered."""
         first, *rest = messages
         if await guarded(f"edit response to {interaction.id}", interaction.edit_original_response(**message_kwargs(first))) is None:
-            return
+            return False
+        delivered = True
         for message in rest:
-            await guarded(
+            sent = await guarded(
                 f"follow-up to {interaction.id}",
                 interaction.followup.send(ephemeral=ephemeral, wait=True, **message_kwargs(message)),
             )
+            delivered = delivered and sent is not None
+        return delivered
 
     async def respond(self, interaction: discord.Interaction, message: OutgoingMessage, *, ephemeral: bool) -> None:
         """An instant response (no core call involved)."""
@@ -202,7 +226,7 @@ class Delivery:
     # --- messages (DMs, mentions, replies) -----------------------------------------------------
 
     async def answer_message(self, message: discord.Message, question: Question) -> None:
-        reply = _Reply(message)
+        reply = _Reply(message, self.on_delivering)
         if not question.text:
             await self._deliver(reply, [render_notice(label(await self.language_of(question), "empty"))], message.id)
             return
@@ -212,16 +236,20 @@ class Delivery:
             await self._deliver(reply, [render_notice(label(await self.language_of(question), "error"))], message.id)
             return
         if answer.private and question.privacy is not Privacy.DM:
-            await self._deliver_by_dm(reply, message, answer)
+            if await self._deliver_by_dm(reply, message, answer):
+                await self.confirm(answer)
             return
         delivered = await self._deliver(reply, render_embeds(answer, thread=question.thread), message.id)
         if delivered is False:
             # most likely the channel lacks "Embed Links": send the same answer as plain text
-            await self._deliver(reply, render_text(answer, thread=question.thread), message.id, retry=False)
+            delivered = await self._deliver(reply, render_text(answer, thread=question.thread), message.id, retry=False)
+        if delivered:
+            await self.confirm(answer)
 
-    async def _deliver_by_dm(self, reply: _Reply, message: discord.Message, answer: Answer) -> None:
+    async def _deliver_by_dm(self, reply: _Reply, message: discord.Message, answer: Answer) -> bool:
         """A private answer to a message in a shared channel goes to the asker's DMs (its buttons then continue the
         DM conversation); the channel only gets a note."""
+        await reply.before_posting()
         sent = True
         try:
             for outgoing in render_embeds(answer, thread=""):
@@ -231,6 +259,7 @@ class Delivery:
             sent = False
         note = render_notice(label(answer.language, "sent_by_dm" if sent else "dm_closed"))
         await self._deliver(reply, [note], message.id, retry=False)
+        return sent
 
     async def _deliver(
         self, reply: _Reply, messages: Sequence[OutgoingMessage], source_id: int, *, retry: bool = True

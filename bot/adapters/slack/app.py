@@ -9,13 +9,15 @@ import secrets
 import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.inbox_worker import InboxWorker
 from bot.adapters.inflight import SHUTDOWN_GRACE, InFlight
+from bot.adapters.slack.admission import SlackInbox
 from bot.adapters.slack.bridge import SlackBridge
 from bot.adapters.slack.connection import CoachSocketModeHandler
 from bot.adapters.slack.delivery import RetryPolicy, SlackDelivery
@@ -23,7 +25,6 @@ from bot.adapters.slack.listeners import (
     register_actions,
     register_assistant,
     register_commands,
-    register_dedupe,
     register_errors,
     register_events,
 )
@@ -41,9 +42,10 @@ from bot.ops.health import ProbeQuietAccessLogger, Probes, add_routes, health_se
 from bot.models import Platform
 from bot.ports import CoachPort
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from bot.state.database import Database
+from bot.state.database import Database
+from bot.state.store import open_database
+from bot.state.inbox import Inbox
+from bot.state.threads import AnsweredThreads
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,14 @@ class KeptState(Protocol):
     def database(self) -> Database: ...
 
     def forget_workspace(self, platform: Platform, workspace: str) -> int: ...
+
+
+class CoachApp(AsyncApp):
+    """Bolt's AsyncApp with the worker that answers from the durable inbox (`serve` runs its upkeep)."""
+
+    inbox_worker: InboxWorker
+
+
 
 
 def api_base_url(settings: Settings) -> str:
@@ -92,13 +102,20 @@ def build_app(
     retry_policy: RetryPolicy | None = None,
     timing: StreamTiming | None = None,
     state: KeptState | None = None,
-) -> AsyncApp:
+    database: Database | None = None,
+) -> CoachApp:
     """A Bolt AsyncApp wired to the coach. Works for both Socket Mode and HTTP (`app.web_app(EVENTS_PATH)`).
+    Every delivery is stored in the durable inbox of `database` (default: `state`'s, else the settings' state
+    database) before it is acknowledged, and answered from there (see bot/adapters/slack/admission.py).
     With SLACK_CLIENT_ID/SECRET it also serves the OAuth install flow and keeps installations in `state`'s
     database; with `state`, a workspace that uninstalls the coach is erased from it."""
     client = client or make_client(settings)
+    database = database or (state.database if state is not None else open_database(settings))
     # Without a signing secret (Socket Mode) a random one makes every HTTP request fail verification.
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else secrets.token_hex(32)
+    # The gate acknowledges before any listener runs; a listener then runs to its end inside the worker's
+    # dispatch (process_before_response), so the worker knows when a delivery is handled.
+    options = {"client": client, "signing_secret": secret, "name": "pm-coach", "process_before_response": True}
     installations = None
     if distribution_wanted(settings):
         if state is None or not isinstance(client, WorkspaceClient):
@@ -108,18 +125,23 @@ def build_app(
 
         stores = open_stores(state.database.engine, settings.slack_client_id, STATE_EXPIRATION_SECONDS)
         installations = stores.installations
-        app = AsyncApp(client=client, signing_secret=secret, name="pm-coach", process_before_response=False,
-                       oauth_settings=oauth_settings(settings, stores, api_base_url(settings)))
+        app = CoachApp(**options, oauth_settings=oauth_settings(settings, stores, api_base_url(settings)))
         register_workspace_token(app, client)
     else:
-        app = AsyncApp(client=client, signing_secret=secret, name="pm-coach", process_before_response=False)
+        app = CoachApp(**options)
     bridge = SlackBridge(
         coach=coach,
         delivery=SlackDelivery(client, retry_policy),
         allowed_channels=frozenset(settings.slack_channels),
         timing=timing or StreamTiming(),
+        threads=AnsweredThreads(database, retention=settings.retention_days * 86400),
     )
-    register_dedupe(app, bridge)
+    slack_inbox = SlackInbox(app, bridge)
+    worker = InboxWorker(Inbox(database, lease=settings.inbox_lease), slack_inbox.answer, slack_inbox.apologise,
+                         recover_within=settings.recover_within)
+    bridge.on_delivering, bridge.on_delivered = worker.delivering, worker.delivered
+    app.inbox_worker = worker
+    slack_inbox.register(worker)
     register_events(app, bridge)
     register_commands(app, bridge)
     register_actions(app, bridge)
@@ -175,14 +197,20 @@ async def serve(
     grace: float = SHUTDOWN_GRACE,
     probes: Probes | None = None,
     state: KeptState | None = None,
+    database: Database | None = None,
 ) -> None:
     """Run until `stop` is set (or forever). Socket Mode by default; HTTP at `EVENTS_PATH` otherwise.
     On stop, nothing new is received and answers in flight get up to `grace` seconds to be delivered.
     `probes` are served on the HTTP server, or in Socket Mode on `settings.health_port` when it is set."""
     use_http = uses_http(settings, http)
-    app = app or build_app(settings, coach, state=state)
+    app = app or build_app(settings, coach, state=state, database=database)
     stop = stop or asyncio.Event()
     probes = probes or Probes()
+    worker: InboxWorker | None = getattr(app, "inbox_worker", None)
+    upkeep = asyncio.create_task(worker.run(stop)) if worker is not None else None  # recovery at start, then periodically
+    if worker is not None:
+        probes.metrics.watch_inbox(worker.inbox.depth)
+        probes.watch("database", lambda: database_problem(worker))
     inflight = InFlight()
     with inflight.tracking(asyncio.get_running_loop()):
         if use_http:
@@ -211,7 +239,18 @@ async def serve(
                     await stop.wait()
                 finally:
                     await handler.close_async()
+        if upkeep is not None:
+            await upkeep
         await inflight.finish(grace)
+
+
+async def database_problem(worker: InboxWorker) -> str | None:
+    """None while the state database answers (the readiness check for `/readyz`)."""
+    try:
+        await asyncio.to_thread(worker.inbox.depth)
+    except Exception as error:
+        return f"the state database cannot be reached ({type(error).__name__})"
+    return None
 
 
 async def socket_mode_problem(handler: CoachSocketModeHandler) -> str | None:
@@ -239,6 +278,7 @@ def run(
     port: int = 3000,
     index_chunks: Callable[[], int] | None = None,
     state: KeptState | None = None,
+    database: Database | None = None,
     index_behind: Callable[[], str | None] | None = None,
 ) -> None:
     """Blocking entry point for `coachbot slack [--http --host H --port P]`. Raises SlackSetupError on bad config.
@@ -254,7 +294,8 @@ def run(
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)  # graceful: close the socket / server, then return
-        await serve(settings, coach, http=http, host=host, port=port, stop=stop, probes=probes, state=state)
+        await serve(settings, coach, http=http, host=host, port=port, stop=stop, probes=probes, state=state,
+                    database=database)
 
     try:
         asyncio.run(main())

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.adapters.slack.delivery import SlackCallFailed, SlackDelivery
@@ -24,10 +25,16 @@ from bot.adapters.slack.translate import (
     suggested_prompts,
     topics_blocks,
 )
+from bot.core.messages import say
 from bot.models import Answer, Language, Platform, Privacy, Question
 from bot.ports import CoachPort, Rating
+from bot.state.threads import AnsweredThreads
 
 log = logging.getLogger(__name__)
+
+
+async def nothing_to_confirm() -> None:
+    return None
 
 
 def locale_language(locale: str | None) -> Language | None:
@@ -38,15 +45,18 @@ def locale_language(locale: str | None) -> Language | None:
 
 @dataclass
 class SlackBridge:
-    """The adapter's behaviour, independent of how Bolt delivered the payload. State is bounded and per instance."""
+    """The adapter's behaviour, independent of how Bolt delivered the payload. What several workers must share
+    (answered threads; answers, for votes and sharing) is in the state database; `languages` is only a cache.
+    `on_delivering` is called just before an answer is sent and `on_delivered` the moment it was (the inbox marks
+    its delivery accordingly)."""
 
     coach: CoachPort
     delivery: SlackDelivery
     allowed_channels: frozenset[str] = frozenset()
     timing: StreamTiming = field(default_factory=StreamTiming)
-    seen: Lru[bool] = field(default_factory=lambda: Lru(20_000))
-    threads: Lru[bool] = field(default_factory=lambda: Lru(10_000))
-    shareable: Lru[tuple[Question, Answer]] = field(default_factory=lambda: Lru(2_000))
+    threads: AnsweredThreads | None = None  # None: replies in threads without a mention are never answered
+    on_delivering: Callable[[], Awaitable[None]] = nothing_to_confirm
+    on_delivered: Callable[[], Awaitable[None]] = nothing_to_confirm
     languages: Lru[Language | None] = field(default_factory=lambda: Lru(10_000))
     locale_lookups: bool = True  # switched off once users.info turns out to be unavailable
     reminders: ScheduledReminders = field(init=False)
@@ -59,8 +69,26 @@ class SlackBridge:
     def channel_allowed(self, channel: str, dm: bool = False) -> bool:
         return dm or not self.allowed_channels or channel in self.allowed_channels
 
-    def answered_thread(self, channel: str, thread_ts: str | None) -> bool:
-        return bool(thread_ts) and (channel, thread_ts) in self.threads
+    async def answered_thread(self, team: str, channel: str, thread_ts: str | None) -> bool:
+        """Whether the bot answered in this thread (on any worker)."""
+        if not thread_ts or self.threads is None:
+            return False
+        return await asyncio.to_thread(self.threads.answered, Platform.SLACK.value, team, channel, thread_ts)
+
+    async def _mark_thread(self, target: Target) -> None:
+        if self.threads is not None and target.thread_ts:
+            await asyncio.to_thread(self.threads.mark, Platform.SLACK.value, target.team, target.channel,
+                                    target.thread_ts)
+
+    async def _confirm(self, answer: Answer) -> None:
+        """The answer was delivered: let the core remember the turn, then finish the delivery (a crash in between
+        finds it "delivering" and never answers it twice). A click on the answer's buttons, coming right after,
+        finds the turn remembered."""
+        try:
+            await asyncio.to_thread(self.coach.delivered, answer.id)
+        except Exception:
+            log.exception("answer %s was delivered but could not be remembered", answer.id)
+        await self.on_delivered()
 
     async def language_of(self, user: str) -> Language | None:
         """The user's language when known: what they last wrote in, else their Slack locale."""
@@ -88,10 +116,11 @@ class SlackBridge:
             await self.send_help(target, question.language_hint or "en")
             return None
         if question.privacy is Privacy.CHANNEL and target.thread_ts:
-            self.threads.put((target.channel, target.thread_ts), True)
+            await self._mark_thread(target)
         thinking = asyncio.create_task(self._show_thinking(target, question.language_hint or "en"))
         # The live message waits for the status call, so a quick reply cannot land before "is thinking…".
-        live = None if target.ephemeral else LiveReply(self.delivery, target, self.timing, after=thinking)
+        live = None if target.ephemeral else LiveReply(self.delivery, target, self.timing, after=thinking,
+                                                        before_posting=self.on_delivering)
         try:
             answer = await self._answer(question, live)
         except Exception:
@@ -101,31 +130,36 @@ class SlackBridge:
             return None
         status = await thinking
         self.languages.put(question.user, answer.language)
+        await self.on_delivering()
         if live is not None and answer.private and question.privacy is not Privacy.DM:
             await self._withdraw(live)  # it streamed into a shared thread; a private answer must not stay there
             live = None
         delivered = live is not None and await live.finish(answer)
         if not delivered:
             delivered = await self.deliver(target, answer, question)
-        if not delivered and status == "status":
+        if delivered:
+            await self._confirm(answer)
+        elif status == "status":
             await self._clear_status(target)
         await self._keep_reminders(question, target, answer)
         return answer
 
     async def _answer(self, question: Question, live: LiveReply | None) -> Answer:
+        answer = functools.partial(self.coach.answer, await_delivery=True)
         if live is None:
-            return await asyncio.to_thread(self.coach.answer, question, None)
+            return await asyncio.to_thread(answer, question, None)
         pipe = TokenPipe(asyncio.get_running_loop())
         pump = asyncio.create_task(live.pump(pipe))
         try:
-            return await asyncio.to_thread(self.coach.answer, question, pipe.on_token)
+            return await asyncio.to_thread(answer, question, pipe.on_token)
         finally:
             pipe.close()
             await pump
 
     async def topic(self, asked: Asked, section: str) -> Answer | None:
         """A topic button: the core's summary of one section, delivered like an answer."""
-        return await self._respond(asked, self.coach.topic_answer, asked.question, section)
+        return await self._respond(asked, functools.partial(self.coach.topic_answer, await_delivery=True),
+                                   asked.question, section)
 
     async def profile(self, asked: Asked) -> Answer | None:
         """`/coach profile [text]`: show, correct or clear what the coach knows about the asker, privately."""
@@ -136,10 +170,13 @@ class SlackBridge:
         try:
             answer = await asyncio.to_thread(call, *args)
         except Exception:
-            log.exception("%s failed for question %s", getattr(call, "__name__", "the coach"), asked.question.id)
+            name = getattr(getattr(call, "func", call), "__name__", "the coach")
+            log.exception("%s failed for question %s", name, asked.question.id)
             await self._tell_error(asked.target, asked.question.language_hint or "en", None, None)
             return None
-        await self.deliver(asked.target, answer, asked.question)
+        await self.on_delivering()
+        if await self.deliver(asked.target, answer, asked.question):
+            await self._confirm(answer)
         await self._keep_reminders(asked.question, asked.target, answer)
         return answer
 
@@ -149,7 +186,6 @@ class SlackBridge:
         if target.ephemeral:
             if answer.private:
                 return await self.send_private(target, answer_blocks(answer), fallback_text(answer.text))
-            self.shareable.put(answer.id, (question, answer))
             return await self.send_private(target, answer_blocks(answer, shareable=True), fallback_text(answer.text))
         if answer.private and question.privacy is not Privacy.DM:
             return await self.send_private(target, answer_blocks(answer), fallback_text(answer.text))
@@ -316,6 +352,19 @@ class SlackBridge:
         await self.send_private(target, [], label(language, "forgotten", count=str(removed)), replace=True)
         return removed
 
+    async def apologise(self, target: Target, language: Language, *, interrupted: bool = False) -> bool:
+        """Tell the asker that a question they sent was lost to a restart and is too old to answer now, or
+        (`interrupted`) that the answer was being sent when the worker stopped and may not have arrived."""
+        text = say("interrupted" if interrupted else "restarted", language)
+        if target.ephemeral:
+            return await self.send_private(target, [], text)
+        try:
+            await self.delivery.call("chat.postMessage", channel=target.channel, thread_ts=target.thread_ts, text=text)
+            return True
+        except SlackCallFailed as error:
+            log.error("could not apologise in %s: %s", target.channel, error.error)
+            return await self.send_private(target, [], text)
+
     async def keep(self, target: Target, language: Language) -> None:
         await self.send_private(target, [], label(language, "forget_kept"), replace=True)
 
@@ -330,14 +379,16 @@ class SlackBridge:
         return stored
 
     async def share(self, target: Target, answer_id: str, language: Language) -> bool:
-        """Post a private answer into the channel for everyone (falls back to response_url in_channel)."""
-        entry = self.shareable.get(answer_id)
+        """Post a private answer into the channel for everyone (falls back to response_url in_channel). The answer
+        is read from the conversation memory, so the click may reach any worker."""
+        entry = await asyncio.to_thread(self.coach.recall, answer_id, Platform.SLACK) if answer_id else None
         if entry is None:
             await self.send_private(target, [], label(language, "share_expired"))
             return False
-        question, answer = entry
-        header = label(answer.language, "shared_by", user=target.user) + " · " + escape(clip(question.text, 500))
+        question_text, answer = entry
+        header = label(answer.language, "shared_by", user=target.user) + " · " + escape(clip(question_text, 500))
         blocks, text = answer_blocks(answer, header=header), fallback_text(answer.text)
+        await self.on_delivering()
         try:
             await self.delivery.call("chat.postMessage", channel=target.channel, blocks=blocks, text=text,
                                      unfurl_links=False, unfurl_media=False)
@@ -352,6 +403,7 @@ class SlackBridge:
             except SlackCallFailed:
                 await self.send_private(target, [], label(language, "share_failed"))
                 return False
+        await self.on_delivered()
         if target.response_url:
             try:
                 await self.delivery.respond(target.response_url, delete_original=True)

@@ -7,8 +7,6 @@ import re
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 
 from bot.adapters.slack.bridge import SlackBridge
 from bot.adapters.slack.offers import OFFER_ACTION_IDS, picked_offer
@@ -34,29 +32,6 @@ from bot.adapters.slack.translate import (
 from bot.models import Privacy
 
 log = logging.getLogger(__name__)
-
-
-def delivery_key(body: dict) -> str | None:
-    """What identifies one delivery across Slack's retries: the event_id, else the interaction's trigger_id."""
-    if body.get("event_id"):
-        return "event:" + body["event_id"]
-    if body.get("trigger_id"):
-        return "trigger:" + body["trigger_id"]
-    return None
-
-
-def register_dedupe(app: AsyncApp, bridge: SlackBridge) -> None:
-    """Ack and drop repeated deliveries (X-Slack-Retry-Num retries, Socket Mode redeliveries) before any listener runs."""
-
-    async def dedupe(body: dict, request: AsyncBoltRequest, next) -> BoltResponse | None:  # noqa: A002 - Bolt's name
-        key = delivery_key(body)
-        if key is not None and not bridge.seen.add_new(key, True):
-            retry = (request.headers.get("x-slack-retry-num") or ["-"])[0]
-            log.info("dropped repeated delivery %s (retry %s)", key, retry)
-            return BoltResponse(status=200, body="")
-        return await next()
-
-    app.middleware(dedupe)
 
 
 def register_events(app: AsyncApp, bridge: SlackBridge) -> None:
@@ -85,7 +60,8 @@ def register_events(app: AsyncApp, bridge: SlackBridge) -> None:
             return
         # Without a mention, only threads the bot already answered continue; it never answers every message.
         channel, thread_ts = event.get("channel", ""), event.get("thread_ts")
-        if not bridge.answered_thread(channel, thread_ts) or not bridge.channel_allowed(channel):
+        team = body.get("team_id") or event.get("team") or ""
+        if not bridge.channel_allowed(channel) or not await bridge.answered_thread(team, channel, thread_ts):
             return
         asked = question_from_event(body, event, bot_user_id=context.bot_user_id,
                                     language_hint=await bridge.language_of(event.get("user", "")))

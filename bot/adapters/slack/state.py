@@ -1,4 +1,4 @@
-"""Bounded in-memory state of one Slack adapter instance: seen deliveries, answered threads, shareable answers."""
+"""Bounded in-memory caches of one Slack adapter instance (users' languages); what workers share is in bot/state."""
 
 from __future__ import annotations
 

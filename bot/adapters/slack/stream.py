@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -74,9 +74,11 @@ class LiveReply:
         timing: StreamTiming = StreamTiming(),
         clock: Clock = time.monotonic,
         after: asyncio.Future | None = None,
+        before_posting: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.delivery = delivery
         self.after = after  # something to finish (briefly) before the first post
+        self.before_posting = before_posting  # called once, just before the first post
         self.target = target
         self.timing = timing
         self.clock = clock
@@ -118,6 +120,9 @@ class LiveReply:
         if self.after is not None:
             await asyncio.wait({self.after}, timeout=AFTER_TIMEOUT)
             self.after = None
+        if self.before_posting is not None:
+            await self.before_posting()
+            self.before_posting = None
         self._throttle.mark()
         try:
             if self.mode is None and self._may_stream():
