@@ -33,10 +33,11 @@ async def test_a_replayed_message_is_answered_once(fake, start_bot, coach):
     await fake.dispatch("MESSAGE_CREATE", payload)  # a resumed session (or a second connection) delivers it again
     await fake.dispatch("MESSAGE_CREATE", payloads.message("message_dm", content="second question"))
     await fake.wait_for(lambda: len(fake.channel_messages(DM_CHANNEL)) == 2)
-    assert [q.text for q in coach.questions] == ["What does an AI PM do all day?", "second question"]
+    # each once; the two are answered concurrently, so in either order
+    assert sorted(q.text for q in coach.questions) == ["What does an AI PM do all day?", "second question"]
     await eventually(lambda: bot.inbox_worker.inbox.depth() == 0)
     assert bot.inbox_worker.inbox.status(f"discord:message:{payload['id']}") == DONE
-    assert coach.delivered_ids == list(coach.answers)  # both delivered, both remembered
+    assert sorted(coach.delivered_ids) == sorted(coach.answers)  # both delivered, both remembered
 
 
 async def test_an_orphaned_message_is_fetched_back_and_answered(fake, start_bot, coach):
