@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import re
 import statistics
@@ -48,15 +50,27 @@ def indexed_texts(settings: Settings) -> list[str]:
         collection = client.get_collection(listed.name, embedding_function=None)
         offset, page = 0, 5000
         while got := collection.get(include=["documents"], limit=page, offset=offset)["documents"]:
-            texts += [t or "" for t in got]
+            texts += [t for t in got if t]  # an added source's collection keeps no text: see below
             offset += page
+    return texts + source_texts(settings)
+
+
+def source_texts(settings: Settings) -> list[str]:
+    """The added sources' chunks as their ingest embedded them (title and text), from their passage tables."""
+    import sqlite3
+
+    texts: list[str] = []
+    for path in sorted(settings.data_dir.glob("passages-*.sqlite3")):
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            texts += [f"{title}\n{text}" for title, text in connection.execute("SELECT title, text FROM passages")]
     return texts
 
 
 def ingest_batch() -> int:
-    from bot.knowledge import store
+    """The embedding batch of an added source's ingest (what the extra text goes through), else the guide's."""
+    from bot.knowledge import sources, store
 
-    return int(getattr(store, "INGEST_BATCH", DEFAULT_BATCH))
+    return int(getattr(sources, "EMBED_BATCH", getattr(store, "INGEST_BATCH", DEFAULT_BATCH)))
 
 
 def embed(settings: Settings) -> dict:
