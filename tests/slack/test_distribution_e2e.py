@@ -165,9 +165,10 @@ async def test_install_answer_each_workspace_with_its_token_and_erase_only_the_o
         assert {c.token for c in d.api.calls if c.args.get("channel") == "C0GLOBEX"} == {globex.token}
         assert {c.token for c in d.api.calls if c.method != "oauth.v2.access"} == {acme.token, globex.token}
 
-        # The answers are remembered with their workspace; the rest of what conversations keep is added here.
-        assert kept_rows(database, acme.team_id)["memory_turns"] == 1
-        assert kept_rows(database, globex.team_id)["memory_turns"] == 1
+        # The answers are remembered with their workspace (once their delivery is confirmed, just after the post);
+        # the rest of what conversations keep is added here.
+        await until(lambda: kept_rows(database, acme.team_id)["memory_turns"] == 1
+                    and kept_rows(database, globex.team_id)["memory_turns"] == 1, "both answers remembered")
         keep_something_of_everything(database, acme.team_id)
         keep_something_of_everything(database, globex.team_id)
         keep_something_of_everything(database, acme.team_id, platform="discord")  # same id, another platform
