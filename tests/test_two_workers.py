@@ -23,6 +23,7 @@ from tests.fakes.round_robin_proxy import ROUTE_HEADER, RoundRobinProxy
 from tests.fakes.slack_harness import BOT_TOKEN, SIGNING_SECRET, payload
 from tests.fakes.slack_http import SlackHttpSender
 from tests.fakes.slack_web_api import BOT_USER_ID, FakeSlackWebApi
+from tests.fakes.waiting import eventually
 from tests.test_chroma_server import _free_port, chroma_url  # noqa: F401 - the Chroma server fixture
 
 pytestmark = pytest.mark.slow
@@ -173,11 +174,8 @@ def where(call: dict) -> tuple[str, str]:
 
 
 async def until(predicate, timeout: float = 240.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "the workers did not finish in time"
-        await asyncio.sleep(0.2)
+    """The workers' end state: polled gently (each look queries PostgreSQL or the fake), by default for 4 minutes."""
+    await eventually(predicate, timeout, what="the workers' end state", interval=0.2)
 
 
 def open_deliveries(database: Database) -> int:

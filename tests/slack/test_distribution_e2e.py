@@ -14,6 +14,7 @@ from tests.fakes.coach_double import CoachDouble
 from tests.fakes.slack_distribution import Distribution, distribution_harness
 from tests.fakes.slack_harness import BOT_TOKEN, SIGNING_SECRET, payload
 from tests.fakes.slack_oauth import CLIENT_ID, CLIENT_SECRET, INSTALLER, FakeWorkspace
+from tests.fakes.waiting import eventually
 from tests.fakes.slack_web_api import TEAM_ID, FakeSlackWebApi
 
 pytestmark = pytest.mark.slow
@@ -37,13 +38,9 @@ def real_coach(knowledge, state):
     return Coach.over(knowledge, state)
 
 
-async def until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+async def until(condition: Callable[[], bool], what: str) -> None:
     """Wait for something the adapter does after it acknowledged a delivery (a deadline, not a speed check)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"not reached: {what}")
-        await asyncio.sleep(0.05)
+    await eventually(condition, 20.0, what=what, interval=0.05)
 
 
 def installed_teams(database: Database) -> list[tuple]:

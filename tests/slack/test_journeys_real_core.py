@@ -3,7 +3,6 @@ a restart in the middle, a stop button, a check-in reminder scheduled and delete
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import pytest
@@ -15,6 +14,7 @@ from tests.fakes.turns import another_worker
 from tests.fakes.slack_clicks import click_offer, labels, shown_messages
 from tests.fakes.slack_harness import http_harness, payload
 from tests.fakes.slack_web_api import FakeSlackWebApi
+from tests.fakes.waiting import eventually
 from tests.slack.test_coaching_e2e import DM_CHANNEL, DM_USER, command, dm
 
 pytestmark = pytest.mark.slow
@@ -51,14 +51,6 @@ async def click_and_wait(h, label: str, method: str, *, user: str = DM_USER) -> 
     await click_offer(h, label, user=user)
     return (await h.api.wait_calls(method, count + 1))[count]
 
-
-async def eventually(predicate, timeout: float = 10.0) -> None:
-    """Wait for work the adapter does after its last Slack call (e.g. telling the core a schedule's id)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "condition never held"
-        await asyncio.sleep(0.02)
 
 
 async def test_role_fit_from_coach_journey_runs_privately_step_by_step_to_a_role(knowledge, state, tmp_path):
