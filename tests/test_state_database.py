@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import func, inspect, select
 
@@ -47,6 +50,32 @@ def test_an_unmigrated_database_is_refused_with_what_to_run(tmp_path):
 def test_upgrade_twice_changes_nothing(database):
     migrate.upgrade(database)
     assert migrate.current_revision(database) == migrate.head_revision()
+
+
+def test_the_known_head_is_alembics_newest_revision():
+    from alembic.script import ScriptDirectory
+
+    assert migrate.HEAD == ScriptDirectory(str(migrate.MIGRATIONS)).get_current_head()
+
+
+def test_a_database_one_revision_behind_is_brought_to_the_head(tmp_path):
+    database = Database.sqlite_file(tmp_path / "state.sqlite3")
+    migrate.upgrade(database, "0002")
+    assert migrate.current_revision(database) == "0002"
+    migrate.upgrade(database)
+    assert migrate.current_revision(database) == migrate.HEAD
+
+
+def test_opening_a_current_database_does_not_load_alembic(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    migrate.upgrade(Database.sqlite_file(path))
+    script = (
+        "import sys; from pathlib import Path; from bot.state.store import open_sqlite; "
+        f"open_sqlite(Path({str(path)!r})); "
+        "print(any(name.split('.')[0] == 'alembic' for name in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_insert_ignores_a_duplicate_key_on_both_engines(database):

@@ -4,36 +4,41 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 
 from bot.state.database import Database
 from bot.state.errors import SchemaNotCurrent
 
-__all__ = ["SchemaNotCurrent", "current_revision", "ensure_current", "head_revision", "upgrade"]
+__all__ = ["HEAD", "SchemaNotCurrent", "current_revision", "ensure_current", "head_revision", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-
-def _config(database: Database) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
+# The newest revision in migrations/versions (a test checks it against Alembic's own view). Knowing it without
+# Alembic keeps Alembic's import (a tenth of a second) off every start whose schema is already current.
+HEAD = "0003"
 
 
 def head_revision() -> str:
-    return ScriptDirectory(str(MIGRATIONS)).get_current_head() or ""
+    return HEAD
 
 
 def current_revision(database: Database) -> str | None:
+    """The revision stamped in the database (Alembic's version table), None for a database without one."""
     with database.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(database: Database, revision: str = "head") -> None:
-    config = _config(database)
+    """Run Alembic's upgrade; a database already at the newest revision is left alone without loading Alembic."""
+    if revision in ("head", HEAD) and current_revision(database) == HEAD:
+        return
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
     with database.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
