@@ -319,13 +319,76 @@ def test_the_progress_bar_shows_chunks_per_second_and_eta(settings, tmp_path, ca
     assert "indexing acme" in bar and "12/12" in bar and "chunk/s" in bar
 
 
-def test_a_source_that_cannot_be_searched_leaves_the_guide_answering(settings, tmp_path, monkeypatch):
+@pytest.mark.parametrize(("step", "question"), [
+    ("nearest", "How do I become an AI product manager?"),  # fails before the guide could win
+    ("search", "Acme note 1-2 about the expense workflow number 12"),  # fails once the source has won
+])
+def test_a_source_that_cannot_be_searched_leaves_the_guide_answering(settings, tmp_path, monkeypatch, step, question):
     kb = KnowledgeBase.open(settings)
     kb.ingest([handbook(tmp_path / "acme")])
+    assert kb.retrieve(question).origin == ("guide" if step == "nearest" else "acme")
 
     def broken(*args, **kwargs):
         raise RuntimeError("chroma unreachable")
 
-    monkeypatch.setattr(kb.sources, "search", broken)
-    retrieval = kb.retrieve("How do I become an AI product manager?")
-    assert retrieval.origin == "guide" and retrieval.sections[0].section == "Wie man ein KI-Produktmanager wird"
+    monkeypatch.setattr(kb.sources, step, broken)
+    retrieval = kb.retrieve(question)
+    assert retrieval.origin == "guide" and retrieval.sections
+
+
+def test_only_the_source_that_wins_is_searched_by_words(settings, tmp_path, monkeypatch):
+    kb = KnowledgeBase.open(settings)
+    kb.ingest([handbook(tmp_path / "acme")], name="acme")
+    other = tmp_path / "zeta"
+    other.mkdir()
+    (other / "garden.md").write_text("# Garden\n\n## Roses\n\nPrune the roses in early spring, above an outward bud.\n")
+    kb.ingest([other], name="zeta")
+    searched = []
+    original = kb.sources.passages.search
+    monkeypatch.setattr(kb.sources.passages, "search", lambda name, *a, **k: searched.append(name) or original(name, *a, **k))
+    assert kb.retrieve("How do I become an AI product manager?").origin == "guide"
+    assert searched == []
+    assert kb.retrieve("Acme note 1-2 about the expense workflow number 12").origin == "acme"
+    assert searched == ["acme"]
+
+
+def test_a_serving_knowledge_base_loads_its_sources_vectors_in_the_background(settings, tmp_path, monkeypatch):
+    KnowledgeBase.open(settings).ingest([handbook(tmp_path / "acme")])
+    from bot.knowledge.sources import SourceIndex
+
+    started = []
+    monkeypatch.setattr(SourceIndex, "preload", lambda self, names: started.append(list(names)))
+    KnowledgeBase.open(settings)  # an ingest or `coachbot sources` does not preload
+    KnowledgeBase.open(settings, preload=True)
+    assert started == [["acme"]]
+
+
+def test_preloading_queries_each_source_once_with_a_stored_vector(settings, tmp_path):
+    kb = KnowledgeBase.open(settings)
+    kb.ingest([handbook(tmp_path / "acme")])
+    collection = kb.sources.collection("acme")
+    queried = []
+    original = collection.query
+
+    def spy(**kwargs):
+        queried.append(kwargs["query_embeddings"][0])
+        return original(**kwargs)
+
+    collection.query = spy  # type: ignore[method-assign]
+    kb.sources.preload(["acme"]).join(timeout=30)
+    stored = collection.get(limit=1, include=["embeddings"])["embeddings"][0]
+    assert len(queried) == 1 and queried[0] == pytest.approx(list(stored))
+
+
+def test_a_source_that_cannot_be_preloaded_is_left_for_its_first_search(settings, tmp_path, caplog):
+    kb = KnowledgeBase.open(settings)
+    kb.ingest([handbook(tmp_path / "acme")])
+
+    def broken(name):
+        raise RuntimeError("collection gone")
+
+    kb.sources.collection = broken  # type: ignore[method-assign]
+    with caplog.at_level("DEBUG", logger="bot.knowledge.sources"):
+        kb.sources.preload(["acme"]).join(timeout=30)
+    assert "preloading source acme failed" in caplog.text
+    assert kb.sources.preload([]) is None

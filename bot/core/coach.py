@@ -151,7 +151,7 @@ class Coach:
 
         state = StateStore.open(settings)  # refuses an unmigrated DATABASE_URL before the guide is loaded
         quotas = Quotas.from_settings(settings, counter=state.quota_counter)
-        return cls.over(KnowledgeBase.open(settings, database=state.database), state, llm=llm, quotas=quotas)
+        return cls.over(KnowledgeBase.open(settings, database=state.database, preload=True), state, llm=llm, quotas=quotas)
 
     @classmethod
     def over(cls, knowledge: KnowledgeBase, state: StateStore, llm: object | None = None, **options: object) -> Coach:

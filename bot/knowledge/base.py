@@ -53,25 +53,28 @@ class KnowledgeBase:
 
     @classmethod
     def open(cls, settings: Settings, *, sync: bool = True, lock: IngestLock | None = None,
-             database: Database | None = None) -> KnowledgeBase:
+             database: Database | None = None, preload: bool = False) -> KnowledgeBase:
         """Connect to the index; with `sync`, bring the guide up to date with the knowledge folders first (cheap
         when nothing changed). With a shared index (CHROMA_URL) a worker never ingests at start: `coachbot
-        ingest` does, once, and a worker whose index is behind its knowledge files says so (`index_behind`)."""
+        ingest` does, once, and a worker whose index is behind its knowledge files says so (`index_behind`).
+        With `preload` (a process about to answer), the added sources' vectors load in the background."""
         embedding_name, embeddings = build_embeddings(settings.embeddings)
         store = KnowledgeStore(settings, embedding_name, embeddings)
         database = database or open_database(settings)  # the added sources' list is shared state
         lock = lock or ingest_lock(settings, database)
+        sources = None
+        if not store.read_only:
+            sources = SourceIndex(store.client, embeddings, store.collection_name,
+                                  PassageTable(settings.data_dir / f"passages-{embedding_name}.sqlite3"),
+                                  SourceStore(database))
+            if preload:  # as early as possible: it loads while the guide is checked and its search built
+                sources.preload(sources.names())
         if sync and not store.read_only:
             with lock.hold():
                 # A shared index (CHROMA_URL) is built at start only when it is empty: the first worker builds it
                 # while the others wait on the lock, then find it there. Afterwards `coachbot ingest` updates it.
                 if not settings.chroma_url or store.count() == 0:
                     store.ingest()
-        sources = None
-        if not store.read_only:
-            sources = SourceIndex(store.client, embeddings, store.collection_name,
-                                  PassageTable(settings.data_dir / f"passages-{embedding_name}.sqlite3"),
-                                  SourceStore(database))
         knowledge = cls(store, embedding_name, sources, lock)
         if store.legacy_sources():
             log.warning("files added with an earlier `coachbot ingest` are now sources of their own: run "
@@ -161,13 +164,16 @@ class KnowledgeBase:
         guide = self.retriever.retrieve(query)
         if not self.source_names or not guide.vector:
             return guide
+        assert self.sources is not None
         try:
-            best = max((self.sources.search(n, query, guide.vector) for n in self.source_names),  # type: ignore[union-attr]
-                       key=lambda h: h.max_dense)
+            # Only the source closest to the question can answer: its lexical ranking alone is worth computing.
+            best = max((self.sources.nearest(n, guide.vector) for n in self.source_names), key=lambda h: h.max_dense)
+            if best.max_dense < guide.max_dense + SOURCE_LEAD or not self.scope.source_in_scope(best.max_dense,
+                                                                                               guide.vector):
+                return guide
+            best = self.sources.search(best.origin, query, guide.vector, nearest=best)
         except Exception:  # an added source that cannot be searched must not cost the guide's answer
             log.warning("searching the added sources failed; answering from the guide", exc_info=True)
-            return guide
-        if best.max_dense < guide.max_dense + SOURCE_LEAD or not self.scope.source_in_scope(best.max_dense, guide.vector):
             return guide
         hits = [ChunkHit(best.chunks[cid], score, best.dense.get(cid, 0.0), best.lexical.get(cid, 0.0))
                 for cid, score in best.fused.items()]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -129,6 +130,25 @@ class SourceIndex:
                 self.collection_name(name), metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
         return self._collections[name]
+
+    def preload(self, names: Sequence[str]) -> threading.Thread | None:
+        """Load the sources' vector indexes in a background thread, so that the first question does not wait for
+        them. Chroma releases the GIL while it reads an index, so the rest of the start-up goes on meanwhile."""
+        if not names:
+            return None
+        thread = threading.Thread(target=self._load, args=(list(names),), name="preload-sources", daemon=True)
+        thread.start()
+        return thread
+
+    def _load(self, names: list[str]) -> None:
+        for name in names:
+            try:  # a query with one stored vector makes Chroma load the whole index
+                collection = self.collection(name)
+                sample = collection.get(limit=1, include=["embeddings"])["embeddings"]
+                if sample is not None and len(sample):
+                    collection.query(query_embeddings=[list(sample[0])], n_results=1, include=["distances"])
+            except Exception:  # the first search loads it instead, and reports what is wrong
+                log.debug("preloading source %s failed", name, exc_info=True)
 
     def names(self) -> list[str]:
         """Sources that hold chunks (finished or not)."""
@@ -264,13 +284,19 @@ class SourceIndex:
 
     # -- search ---------------------------------------------------------------------------------------------
 
-    def search(self, name: str, query: str, vector: list[float], k: int = 32) -> SourceHits:
-        """Dense and lexical rankings of one source, fused by reciprocal rank (bounded: k of each)."""
+    def nearest(self, name: str, vector: list[float], k: int = 32) -> SourceHits:
+        """One source's k chunks closest to the query vector: enough to tell whether it beats the guide."""
         hits = SourceHits(name)
-        collection = self.collection(name)
         if vector:
-            result = collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+            result = self.collection(name).query(query_embeddings=[vector], n_results=k, include=["distances"])
             hits.dense = {cid: 1.0 - dist for cid, dist in zip(result["ids"][0], result["distances"][0])}
+        return hits
+
+    def search(self, name: str, query: str, vector: list[float], k: int = 32,
+               nearest: SourceHits | None = None) -> SourceHits:
+        """Dense and lexical rankings of one source, fused by reciprocal rank (bounded: k of each); `nearest`
+        is its dense ranking when already at hand."""
+        hits = nearest if nearest is not None and nearest.origin == name else self.nearest(name, vector, k)
         hits.lexical = self.passages.search(name, query, k)
         fused: dict[str, float] = defaultdict(float)
         for ranking in (hits.dense, hits.lexical):
