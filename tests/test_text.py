@@ -1,6 +1,10 @@
 """Tests for tokenising and stemming: the shared vocabulary of lexical search and language detection."""
 
+from pathlib import Path
+
 from bot.core.text import normalize, stem, terms, words
+
+KNOWLEDGE = Path(__file__).parent.parent / "knowledge"
 
 
 def test_words_split_hyphenated_compounds_and_keep_umlauts():
@@ -41,3 +45,17 @@ def test_stemming_from_many_threads_at_once_gives_the_same_stems():
 
     assert run_in_threads(work, 8) == []
     assert all(result == expected for result in results.values())
+
+
+def test_stems_come_from_the_c_stemmer_and_equal_the_pure_python_ones():
+    import Stemmer
+    import snowballstemmer
+    from snowballstemmer.english_stemmer import EnglishStemmer
+    from snowballstemmer.german_stemmer import GermanStemmer
+
+    assert snowballstemmer.stemmer is Stemmer.Stemmer  # PyStemmer installed: the fast path is taken
+    sample = sorted({w for p in KNOWLEDGE.rglob("*.md") for w in words(p.read_text(encoding="utf-8"))})
+    pure_en, pure_de = EnglishStemmer(), GermanStemmer()
+    c_en, c_de = Stemmer.Stemmer("english"), Stemmer.Stemmer("german")
+    assert len(sample) > 1000
+    assert [c_en.stemWord(c_de.stemWord(w)) for w in sample] == [pure_en.stemWord(pure_de.stemWord(w)) for w in sample]
