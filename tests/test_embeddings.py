@@ -1,6 +1,7 @@
 """Tests for the offline embeddings: bundled e5, the zero-weight fallback and how `auto` chooses."""
 
 import math
+import os
 import sys
 
 import pytest
@@ -48,3 +49,19 @@ def test_auto_prefers_e5_and_falls_back_to_hashing_when_the_wheel_is_missing(mon
 def test_unknown_providers_are_refused_with_the_choices():
     with pytest.raises(ValueError, match="auto, e5, hashing"):
         build_embeddings("word2vec:big")
+
+
+def test_e5_embeds_a_query_on_one_openmp_thread_and_passages_on_every_core():
+    embeddings = E5Embeddings()
+    assert embeddings._threads.__class__.__name__ != "function"  # the engine's own omp_set_num_threads, not a no-op
+    asked = []
+    embeddings._threads = asked.append
+    embeddings.embed_query("first step into AI product management")
+    embeddings.embed_documents(["one passage", "another passage"])
+    assert asked == [1, os.cpu_count() or 1]
+
+
+def test_an_engine_without_openmp_gets_a_harmless_thread_setter():
+    from bot.knowledge.embeddings import _openmp_threads
+
+    assert _openmp_threads(object())(4) is None

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import hashlib
 import logging
 import math
+import os
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Protocol
 
@@ -44,19 +47,36 @@ class E5Embeddings(_AsyncMixin):
         self._model = E5()
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
         self._query = lru_cache(maxsize=1024)(self._embed_query)
+        self._threads = _openmp_threads(self._model)
+        self._all_threads = os.cpu_count() or 1
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
         with self._lock:
+            self._threads(self._all_threads)
             return self._model.passage([scrub(t) for t in texts]).reshape(len(texts), -1).tolist()
 
     def _embed_query(self, text: str) -> tuple[float, ...]:
+        # One short query gains little from a second OpenMP thread, and on a busy machine waiting for it stalls:
+        # measured under load, p95 22 ms on one thread against 51 ms (max 160 ms) on two.
         with self._lock:
+            self._threads(1)
             return tuple(self._model.query(scrub(text)).tolist())
 
     def embed_query(self, text: str) -> list[float]:
         return list(self._query(text))
+
+
+def _openmp_threads(model: object) -> Callable[[int], None]:
+    """The engine's `omp_set_num_threads` (it applies to the calling OS thread's next parallel regions, so it is
+    set on every call), or a no-op for an engine built without OpenMP."""
+    setter = getattr(getattr(model, "_lib", None), "omp_set_num_threads", None)
+    if setter is None:
+        return lambda count: None
+    setter.argtypes = [ctypes.c_int]
+    setter.restype = None
+    return setter
 
 
 class HashingEmbeddings(_AsyncMixin):
