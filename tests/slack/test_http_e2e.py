@@ -24,7 +24,8 @@ def dm(text: str, event_id: str, user: str = "U2147483697", ts: str = "135551760
 
 
 async def settle(h: Harness) -> None:
-    """Send one more DM and wait for its answer, so everything sent before it has been handled."""
+    """Send one more DM and wait for its answer. Whatever was refused at admission (before its 200) is settled by
+    then; an accepted event may still be answered after the sentinel, so positive checks wait for it themselves."""
     before = len(h.api.calls_to("chat.postMessage"))
     await h.http.event(dm("sentinel question", f"EvSENTINEL{before}", user="USENTINEL"))
     await h.api.wait_for(lambda: any(c.get("channel") == "D024BE91L" and "sentinel" in c.get("text", "")
@@ -79,6 +80,8 @@ async def test_bad_signatures_get_401_and_never_reach_the_core(coach, tmp_path, 
             reply = await h.http.post(body, "application/json", secret="attacker")
         assert reply.status == 401
         await settle(h)
+        if tamper == "forged":  # answered concurrently with the sentinel: maybe after it
+            await h.api.wait_for(lambda: len(coach.questions) == 2)
         assert [q.text for q in coach.questions if q.user != "USENTINEL"] == (
             ["How do I become an AI product manager?"] if tamper == "forged" else []
         )
@@ -92,6 +95,7 @@ async def test_retries_and_repeated_event_ids_are_answered_once(coach, tmp_path)
         replay = await h.http.event(body)  # same event_id without a retry header
         assert all(r.status == 200 for r in [first, *retries, replay])
         await settle(h)
+        await h.api.wait_for(lambda: any(p["channel"] == "C123ABC456" for p in h.api.calls_to("chat.postMessage")))
         posts = [p for p in h.api.calls_to("chat.postMessage") if p["channel"] == "C123ABC456"]
         assert len(posts) == 1 and len([q for q in coach.questions if q.user != "USENTINEL"]) == 1
 
@@ -102,6 +106,7 @@ async def test_concurrent_duplicates_are_answered_once(coach, tmp_path):
         replies = await asyncio.gather(*[h.http.event(body, retry_num=n or None) for n in range(5)])
         assert {r.status for r in replies} == {200}
         await settle(h)
+        await h.api.wait_for(lambda: any(p["channel"] == "C123ABC456" for p in h.api.calls_to("chat.postMessage")))
         assert len([p for p in h.api.calls_to("chat.postMessage") if p["channel"] == "C123ABC456"]) == 1
 
 

@@ -62,7 +62,9 @@ async def test_redelivered_envelopes_are_acked_but_answered_once(coach, tmp_path
         sentinel = payload("message_im")
         sentinel["event_id"], sentinel["event"]["text"] = "Ev0SENTINEL", "sentinel"
         await h.socket.wait_ack(await h.socket.send_event(sentinel))
+        # Envelopes are answered concurrently: wait for both answers, in whichever order they come.
         await h.api.wait_for(lambda: any("sentinel" in p.get("text", "") for p in h.api.calls_to("chat.postMessage")))
+        await h.api.wait_for(lambda: body["event"]["text"] in [q.text for q in coach.questions])
         assert [q.text for q in coach.questions].count(body["event"]["text"]) == 1
 
 
