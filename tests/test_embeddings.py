@@ -51,14 +51,26 @@ def test_unknown_providers_are_refused_with_the_choices():
         build_embeddings("word2vec:big")
 
 
-def test_e5_embeds_a_query_on_one_openmp_thread_and_passages_on_every_core():
-    embeddings = E5Embeddings()
+def test_e5_embeds_passages_on_every_core_and_a_query_on_one_thread_only_while_the_machine_is_busy():
+    load = [0.0]
+    embeddings = E5Embeddings(load=lambda: load[0])
     assert embeddings._threads.__class__.__name__ != "function"  # the engine's own omp_set_num_threads, not a no-op
     asked = []
     embeddings._threads = asked.append
+    cores = os.cpu_count() or 1
     embeddings.embed_query("first step into AI product management")
+    load[0] = cores + 1.0
+    embeddings.embed_query("what does an AI product manager do")
     embeddings.embed_documents(["one passage", "another passage"])
-    assert asked == [1, os.cpu_count() or 1]
+    assert asked == [cores, 1, cores]
+
+
+def test_without_a_load_average_a_query_uses_every_core():
+    def unavailable():
+        raise OSError("no load average")
+
+    embeddings = E5Embeddings(load=unavailable)
+    assert embeddings._query_threads() == (os.cpu_count() or 1)
 
 
 def test_an_engine_without_openmp_gets_a_harmless_thread_setter():
