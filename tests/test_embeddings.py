@@ -65,6 +65,18 @@ def test_e5_embeds_passages_on_every_core_and_a_query_on_one_thread_only_while_t
     assert asked == [cores, 1, cores]
 
 
+def test_runnable_tasks_count_this_one_right_now():
+    from bot.knowledge.embeddings import runnable_tasks
+
+    assert runnable_tasks() >= 1  # the test itself is running
+
+
+def test_one_other_task_still_leaves_every_core_to_a_query_but_two_do_not():
+    cores = os.cpu_count() or 1
+    assert E5Embeddings(load=lambda: float(cores))._query_threads() == cores
+    assert E5Embeddings(load=lambda: cores + 1.0)._query_threads() == 1
+
+
 def test_without_a_load_average_a_query_uses_every_core():
     def unavailable():
         raise OSError("no load average")

