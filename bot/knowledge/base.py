@@ -171,7 +171,7 @@ class KnowledgeBase:
             if best.max_dense < guide.max_dense + SOURCE_LEAD or not self.scope.source_in_scope(best.max_dense,
                                                                                                guide.vector):
                 return guide
-            best = self.sources.search(best.origin, query, guide.vector, nearest=best)
+            best = self.sources.search(best, query)
         except Exception:  # an added source that cannot be searched must not cost the guide's answer
             log.warning("searching the added sources failed; answering from the guide", exc_info=True)
             return guide

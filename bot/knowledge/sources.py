@@ -292,12 +292,10 @@ class SourceIndex:
             hits.dense = {cid: 1.0 - dist for cid, dist in zip(result["ids"][0], result["distances"][0])}
         return hits
 
-    def search(self, name: str, query: str, vector: list[float], k: int = 32,
-               nearest: SourceHits | None = None) -> SourceHits:
-        """Dense and lexical rankings of one source, fused by reciprocal rank (bounded: k of each); `nearest`
-        is its dense ranking when already at hand."""
-        hits = nearest if nearest is not None and nearest.origin == name else self.nearest(name, vector, k)
-        hits.lexical = self.passages.search(name, query, k)
+    def search(self, hits: SourceHits, query: str, k: int = 32) -> SourceHits:
+        """A source's dense hits (from `nearest`) completed with its lexical ranking, fused by reciprocal rank
+        (bounded: k of each)."""
+        hits.lexical = self.passages.search(hits.origin, query, k)
         fused: dict[str, float] = defaultdict(float)
         for ranking in (hits.dense, hits.lexical):
             for rank, cid in enumerate(sorted(ranking, key=ranking.__getitem__, reverse=True)):
