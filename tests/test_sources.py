@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from bot.knowledge.base import KnowledgeBase
@@ -350,6 +352,29 @@ def test_only_the_source_that_wins_is_searched_by_words(settings, tmp_path, monk
     assert searched == []
     assert kb.retrieve("Acme note 1-2 about the expense workflow number 12").origin == "acme"
     assert searched == ["acme"]
+
+
+def test_the_sources_are_searched_while_the_guide_is_with_the_question_embedded_once(settings, tmp_path, monkeypatch):
+    kb = KnowledgeBase.open(settings)
+    kb.ingest([handbook(tmp_path / "acme")])
+    source_searching = threading.Event()
+    nearest, dense, embed = kb.sources.nearest, kb.retriever.dense, kb.store.embeddings.embed_query
+    overlapped, embedded = [], []
+
+    def nearest_signalling(*args, **kwargs):
+        source_searching.set()
+        return nearest(*args, **kwargs)
+
+    def dense_waiting(vector):  # the guide's search waits for the source's: done one after the other, it times out
+        overlapped.append(source_searching.wait(10))
+        return dense(vector)
+
+    monkeypatch.setattr(kb.sources, "nearest", nearest_signalling)
+    monkeypatch.setattr(kb.retriever, "dense", dense_waiting)
+    monkeypatch.setattr(kb.store.embeddings, "embed_query", lambda text: embedded.append(text) or embed(text))
+    question = "Acme note 1-2 about the expense workflow number 12"
+    assert kb.retrieve(question).origin == "acme"
+    assert overlapped == [True] and embedded.count(question) == 1  # (the scope judge embeds its anchors once)
 
 
 def test_a_serving_knowledge_base_loads_its_sources_vectors_in_the_background(settings, tmp_path, monkeypatch):

@@ -161,13 +161,15 @@ class KnowledgeBase:
 
     def retrieve(self, query: str) -> Retrieval:
         """The guide's ranking, unless an added source is clearly closer to the question and in scope for it."""
-        guide = self.retriever.retrieve(query)
-        if not self.source_names or not guide.vector:
-            return guide
+        if not self.source_names or not self.retriever.chunks:
+            return self.retriever.retrieve(query)
         assert self.sources is not None
+        vector = self.retriever.embed(query)
+        nearest = self.sources.nearest_all(self.source_names, vector)  # searched while the guide is
+        guide = self.retriever.retrieve(query, vector)
         try:
             # Only the source closest to the question can answer: its lexical ranking alone is worth computing.
-            best = max((self.sources.nearest(n, guide.vector) for n in self.source_names), key=lambda h: h.max_dense)
+            best = max(nearest.result(), key=lambda h: h.max_dense)
             if best.max_dense < guide.max_dense + SOURCE_LEAD or not self.scope.source_in_scope(best.max_dense,
                                                                                                guide.vector):
                 return guide

@@ -58,8 +58,13 @@ class HybridRetriever:
         )
         return {cid: 1.0 - dist for cid, dist in zip(result["ids"][0], result["distances"][0])}
 
-    def retrieve(self, query: str) -> Retrieval:
-        vector = self.store.embeddings.embed_query(query) if self.chunks else []
+    def embed(self, query: str) -> list[float]:
+        """The question's vector (empty while nothing is indexed)."""
+        return self.store.embeddings.embed_query(query) if self.chunks else []
+
+    def retrieve(self, query: str, vector: list[float] | None = None) -> Retrieval:
+        """The guide's ranking: dense and BM25 fused by reciprocal rank; `vector`, when given, is `embed(query)`."""
+        vector = self.embed(query) if vector is None else vector
         dense = self.dense(vector)
         lexical_scores = self.bm25.scores(query)
         lexical = {c.id: s for c, s in zip(self.chunks, lexical_scores) if s > 0}

@@ -30,6 +30,7 @@ from bot.state.sources import SourceRecord, SourceStore
 GUIDE = "guide"
 EMBED_BATCH = 64  # chunks per embedding call
 WRITE_BATCH = 512  # chunks per Chroma upsert and passage-table transaction
+SEARCH_THREADS = 4  # answers searching the added sources at the same time
 SECTION_MARK = " › "  # "handbook › Installation": a section of an added source, named by source and heading
 NAME = re.compile(r"^[\w][\w .-]{0,62}$")
 RRF_K = 20
@@ -118,6 +119,9 @@ class SourceIndex:
         self.passages = passages
         self.records = records
         self._collections: dict[str, chromadb.Collection] = {}
+        # Several threads, so that answers given at the same time (Slack's HTTP workers) never queue behind each
+        # other; threads start only on the first search.
+        self._searchers = ThreadPoolExecutor(SEARCH_THREADS, thread_name_prefix="source-search")
 
     def collection_name(self, name: str) -> str:
         slug = re.sub(r"[^a-zA-Z0-9]+", "-", name).strip("-")[:20] or "s"
@@ -291,6 +295,11 @@ class SourceIndex:
             result = self.collection(name).query(query_embeddings=[vector], n_results=k, include=["distances"])
             hits.dense = {cid: 1.0 - dist for cid, dist in zip(result["ids"][0], result["distances"][0])}
         return hits
+
+    def nearest_all(self, names: Sequence[str], vector: list[float], k: int = 32) -> Future[list[SourceHits]]:
+        """Every named source's `nearest`, in a background thread: Chroma releases the GIL while it searches, so
+        the guide's own search runs meanwhile and an added source costs an answer almost nothing."""
+        return self._searchers.submit(lambda: [self.nearest(name, vector, k) for name in names])
 
     def search(self, hits: SourceHits, query: str, k: int = 32) -> SourceHits:
         """A source's dense hits (from `nearest`) completed with its lexical ranking, fused by reciprocal rank
