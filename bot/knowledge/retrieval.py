@@ -68,10 +68,7 @@ class HybridRetriever:
         dense = self.dense(vector)
         lexical_scores = self.bm25.scores(query)
         lexical = {c.id: s for c, s in zip(self.chunks, lexical_scores) if s > 0}
-        fused: dict[str, float] = defaultdict(float)
-        for ranking in (dense, lexical):
-            for rank, cid in enumerate(sorted(ranking, key=ranking.__getitem__, reverse=True)):
-                fused[cid] += 1.0 / (RRF_K + rank + 1)
+        fused = fuse(dense, lexical)
         hits = [
             ChunkHit(self.by_id[cid], fused[cid], dense.get(cid, 0.0), lexical.get(cid, 0.0))
             for cid in fused
@@ -84,6 +81,15 @@ class HybridRetriever:
             max_dense=max(dense.values(), default=0.0),
             vector=vector,
         )
+
+
+def fuse(*rankings: dict[str, float]) -> dict[str, float]:
+    """Reciprocal rank fusion: every id scores 1 / (RRF_K + its rank) in each ranking that holds it."""
+    fused: dict[str, float] = defaultdict(float)
+    for ranking in rankings:
+        for rank, cid in enumerate(sorted(ranking, key=ranking.__getitem__, reverse=True)):
+            fused[cid] += 1.0 / (RRF_K + rank + 1)
+    return fused
 
 
 def group_sections(hits: list[ChunkHit]) -> list[SectionHit]:

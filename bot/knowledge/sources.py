@@ -13,7 +13,6 @@ import logging
 import re
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import chromadb
 from bot.knowledge.embeddings import TextEmbeddings
 from bot.knowledge.files import discover
 from bot.knowledge.passages import FileState, PassageTable
+from bot.knowledge.retrieval import fuse
 from bot.knowledge.store import PAGE, Chunk
 from bot.state.sources import SourceRecord, SourceStore
 
@@ -33,7 +33,6 @@ WRITE_BATCH = 512  # chunks per Chroma upsert and passage-table transaction
 SEARCH_THREADS = 4  # answers searching the added sources at the same time
 SECTION_MARK = " › "  # "handbook › Installation": a section of an added source, named by source and heading
 NAME = re.compile(r"^[\w][\w .-]{0,62}$")
-RRF_K = 20
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (chunks written so far, chunks to write)
@@ -305,10 +304,7 @@ class SourceIndex:
         """A source's dense hits (from `nearest`) completed with its lexical ranking, fused by reciprocal rank
         (bounded: k of each)."""
         hits.lexical = self.passages.search(hits.origin, query, k)
-        fused: dict[str, float] = defaultdict(float)
-        for ranking in (hits.dense, hits.lexical):
-            for rank, cid in enumerate(sorted(ranking, key=ranking.__getitem__, reverse=True)):
-                fused[cid] += 1.0 / (RRF_K + rank + 1)
+        fused = fuse(hits.dense, hits.lexical)
         hits.chunks = self.passages.chunks(fused)
         hits.fused = {cid: score for cid, score in fused.items() if cid in hits.chunks}
         return hits
